@@ -1,0 +1,290 @@
+"""The newsroom's content: sections, authors, tags, articles and their FAQ."""
+
+import math
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+
+from .markdown import render_article
+
+WORDS_PER_MINUTE = 230
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the navigation: lower comes first."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    role = models.CharField(
+        max_length=100, blank=True, help_text="e.g. Diplomatic editor"
+    )
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The author's reader account, for their badge in the discussion.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        """What readers may see: published or scheduled, and due by now.
+
+        Scheduling is a query, not a job: a scheduled article simply starts
+        matching once its publication time has passed.
+        """
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            published_at__lte=timezone.now(),
+        )
+
+    def for_listing(self) -> "ArticleQuerySet":
+        """Everything a teaser needs, in a fixed number of queries."""
+        return (
+            self.select_related("section")
+            .prefetch_related("authors")
+            .defer("body", "body_html")
+            .order_by("-published_at", "-pk")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    class DiscussionMode(models.TextChoices):
+        OPEN = "open", "Open"
+        PREMODERATED = "premoderated", "Open, every comment reviewed first"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField("headline", max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    standfirst = models.TextField(
+        max_length=600, help_text="The summary under the headline."
+    )
+    body = models.TextField(
+        help_text="Markdown. Use '::: did-you-know' or '::: pro-tip' … ':::' "
+        "for callouts."
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    word_count = models.PositiveIntegerField(editable=False, default=0)
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When readers can first see it. In the future for scheduled "
+        "articles.",
+    )
+    updated_at = models.DateTimeField(
+        "last updated",
+        null=True,
+        blank=True,
+        help_text="Set when the story changes materially; shown to readers.",
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    hero_image = models.ImageField(upload_to="heroes/%Y/%m/", blank=True)
+    hero_image_alt = models.CharField(
+        max_length=250, blank=True, help_text="Describe the image for blind readers."
+    )
+    discussion_mode = models.CharField(
+        max_length=12, choices=DiscussionMode.choices, default=DiscussionMode.OPEN
+    )
+    discussion_closes_at = models.DateTimeField(null=True, blank=True)
+    reader_question = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="A reader's question printed with the article.",
+    )
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    seo_title = models.CharField(max_length=70, blank=True)
+    seo_description = models.CharField(max_length=160, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+                violation_error_message="Published and scheduled articles need a "
+                "publication date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.title)[:200]
+        self.body_html = render_article(self.body)
+        self.word_count = len(re.findall(r"\w+", strip_tags(self.body_html)))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status != self.Status.DRAFT
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def meta_title(self) -> str:
+        return self.seo_title or self.title
+
+    @property
+    def meta_description(self) -> str:
+        return self.seo_description or self.standfirst
+
+    @property
+    def last_changed(self):
+        """What readers are told: the editorial update, else the publication."""
+        return self.updated_at or self.published_at
+
+    def structured_data(self, absolute_url: str, faq_items) -> list[dict]:
+        """JSON-LD for search engines: a NewsArticle, plus a FAQPage if any."""
+        data: list[dict] = [
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": self.title,
+                "description": self.meta_description,
+                "url": absolute_url,
+                "mainEntityOfPage": absolute_url,
+                "datePublished": self.published_at.isoformat()
+                if self.published_at
+                else None,
+                "dateModified": self.last_changed.isoformat()
+                if self.last_changed
+                else None,
+                "articleSection": self.section.name,
+                "keywords": [tag.name for tag in self.tags.all()],
+                "wordCount": self.word_count,
+                "author": [
+                    {"@type": "Person", "name": author.name}
+                    for author in self.authors.all()
+                ],
+                "publisher": {
+                    "@type": "NewsMediaOrganization",
+                    "name": settings.SITE_NAME,
+                    "url": settings.SITE_URL,
+                },
+            }
+        ]
+        if faq_items:
+            data.append(
+                {
+                    "@context": "https://schema.org",
+                    "@type": "FAQPage",
+                    "mainEntity": [
+                        {
+                            "@type": "Question",
+                            "name": item.question,
+                            "acceptedAnswer": {"@type": "Answer", "text": item.answer},
+                        }
+                        for item in faq_items
+                    ],
+                }
+            )
+        return data
+
+
+class FaqItem(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="faq_items"
+    )
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "FAQ item"
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class FurtherReading(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="further_reading"
+    )
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "further reading link"
+
+    def __str__(self) -> str:
+        return self.title

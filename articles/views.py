@@ -1,0 +1,156 @@
+"""Reading pages: home, article, section, tag, author, search, robots.txt, errors."""
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .models import Article, Author, FaqItem, Section, Tag
+from .search import search_articles
+
+LISTING_PAGE_SIZE = 12
+RELATED_COUNT = 4
+
+
+class HomeView(TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = list(Article.objects.published().for_listing()[:30])
+        lead = latest[0] if latest else None
+        by_section: dict[Section, list[Article]] = {}
+        for article in latest[1:]:
+            by_section.setdefault(article.section, [])
+            if len(by_section[article.section]) < 4:
+                by_section[article.section].append(article)
+        context.update(lead=lead, by_section=by_section.items())
+        return context
+
+
+class ArticleDetailView(DetailView):
+    """The article page. Staff who may change articles can preview unpublished ones."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def can_preview(self) -> bool:
+        return self.request.user.has_perm("articles.change_article")
+
+    def get_queryset(self):
+        queryset = Article.objects.select_related("section").prefetch_related(
+            "tags",
+            "authors",
+            Prefetch("faq_items", queryset=FaqItem.objects.order_by("position", "pk")),
+            "further_reading",
+        )
+        return queryset if self.can_preview() else queryset.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        related = (
+            Article.objects.published()
+            .filter(Q(section=article.section_id) | Q(tags__in=tag_ids))
+            .exclude(pk=article.pk)
+            .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
+            .select_related("section")
+            .prefetch_related("authors")
+            .defer("body", "body_html")
+            .order_by("-shared_tags", "-published_at")[:RELATED_COUNT]
+        )
+        absolute_url = settings.SITE_URL + article.get_absolute_url()
+        faq_items = list(article.faq_items.all())
+        context.update(
+            related_articles=related,
+            faq_items=faq_items,
+            absolute_url=absolute_url,
+            structured_data=article.structured_data(absolute_url, faq_items),
+            is_preview=not article.is_published,
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context["is_preview"]:
+            add_never_cache_headers(response)
+        return response
+
+
+class ArticleListView(ListView):
+    """A paginated list of published articles under a heading (section, tag, …)."""
+
+    template_name = "articles/article_list.html"
+    paginate_by = LISTING_PAGE_SIZE
+    context_object_name = "articles"
+    model_class: type = Section
+    relation: str = "section"
+
+    def get_subject(self):
+        return get_object_or_404(self.model_class, slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        self.subject = self.get_subject()
+        return (
+            Article.objects.published()
+            .filter(**{self.relation: self.subject})
+            .for_listing()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(subject=self.subject, **kwargs)
+
+
+class SectionView(ArticleListView):
+    model_class = Section
+    relation = "section"
+
+
+class TagView(ArticleListView):
+    model_class = Tag
+    relation = "tags"
+
+
+class AuthorView(ArticleListView):
+    model_class = Author
+    relation = "authors"
+
+
+class SearchView(ListView):
+    template_name = "articles/search.html"
+    paginate_by = LISTING_PAGE_SIZE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "")[:200]
+        published = Article.objects.published().for_listing()
+        return search_articles(published, self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query.strip(), **kwargs)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without context processors or the database: they may be what broke."""
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,1 @@
+"""Discussion models: comments, reactions, reports, reader questions, word rules."""

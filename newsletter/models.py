@@ -1,0 +1,1 @@
+"""Newsletter models: newsletters, subscribers, issues and deliveries."""

@@ -1,0 +1,34 @@
+"""Shared fixtures. Factories live beside the tests of their app."""
+
+import pytest
+from django.core.cache import cache
+
+IMMEDIATE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Fast hashing, tasks run at once, mail to the outbox, a clean cache per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = IMMEDIATE_TASKS
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SECURE_SSL_REDIRECT = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    from tests.accounts.factories import StaffUserFactory
+
+    return StaffUserFactory()
