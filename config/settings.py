@@ -297,3 +297,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Discussion (comments app) ------
+
+# --- Newsletter ------
+
+# --- Read path: page cache and HTTP caching ------

@@ -10,8 +10,10 @@ import json
 import secrets
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -22,44 +24,50 @@ from articles.importer import import_article_files
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo"
 LOGINS_FILE = settings.BASE_DIR / "var" / "demo-logins.json"
 
-# Later features add their demo data through this list of "app.module.function".
-DEMO_LOADERS: list[str] = []
 
-
-def demo_accounts() -> list[dict]:
-    """The demo accounts, with passwords generated once and kept in var/."""
-    accounts = [
-        {
-            "role": "Editor (superuser)",
-            "email": "editor@example.com",
-            "display_name": "Demo Editor",
-            "superuser": True,
-        },
-    ]
+def demo_password(email: str) -> str:
+    """The demo account's password: generated once, then kept in var/."""
     saved = json.loads(LOGINS_FILE.read_text()) if LOGINS_FILE.exists() else {}
-    for account in accounts:
-        account["password"] = saved.get(account["email"]) or secrets.token_urlsafe(12)
-    LOGINS_FILE.parent.mkdir(exist_ok=True)
-    LOGINS_FILE.write_text(json.dumps({a["email"]: a["password"] for a in accounts}))
-    LOGINS_FILE.chmod(0o600)
-    return accounts
+    if email not in saved:
+        saved[email] = secrets.token_urlsafe(12)
+        LOGINS_FILE.parent.mkdir(exist_ok=True)
+        LOGINS_FILE.write_text(json.dumps(saved, indent=1))
+        LOGINS_FILE.chmod(0o600)
+    return saved[email]
 
 
-def ensure_demo_accounts() -> list[dict]:
+def ensure_demo_user(*, email: str, display_name: str, role: str, **fields) -> dict:
+    """Create the demo account if missing (never changes an existing one).
+
+    Returns the login to print. Apps' demo_data modules call this for their accounts.
+    """
     User = get_user_model()
-    accounts = demo_accounts()
-    for account in accounts:
-        user = User.objects.filter(email__iexact=account["email"]).first()
-        if user is None:
-            user = User(
-                email=account["email"],
-                display_name=account["display_name"],
-                is_staff=account.get("superuser", False) or account.get("staff", False),
-                is_superuser=account.get("superuser", False),
-            )
-            user.set_password(account["password"])
-            user.save()
-    return accounts
+    password = demo_password(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, display_name=display_name, **fields)
+        user.set_password(password)
+        user.save()
+    return {"role": role, "email": email, "password": password, "user": user}
+
+
+def run_app_demo_loaders(stdout) -> list[dict]:
+    """Call load(stdout=…) in each project app's demo_data module, in app order.
+
+    Each returns the logins it wants printed (a list of ensure_demo_user results).
+    """
+    logins = []
+    for app in apps.get_app_configs():
+        if not (settings.BASE_DIR / app.label).is_dir():
+            continue
+        try:
+            module = import_module(f"{app.name}.demo_data")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app.name}.demo_data":
+                raise
+            continue
+        logins.extend(module.load(stdout=stdout) or [])
+    return logins
 
 
 class Command(BaseCommand):
@@ -86,12 +94,16 @@ class Command(BaseCommand):
             f"Demo articles: {len(result.created)} created, "
             f"{len(result.skipped)} already there."
         )
-        accounts = ensure_demo_accounts()
-        from django.utils.module_loading import import_string
-
-        for loader in DEMO_LOADERS:
-            import_string(loader)(stdout=self.stdout)
-
+        accounts = [
+            ensure_demo_user(
+                email="editor@example.com",
+                display_name="Demo Editor",
+                role="Editor (superuser)",
+                is_staff=True,
+                is_superuser=True,
+            ),
+            *run_app_demo_loaders(self.stdout),
+        ]
         self.stdout.write(
             self.style.SUCCESS("\nDemo logins (sign in at /accounts/login/):")
         )
