@@ -1,13 +1,33 @@
 """Editors' admin for articles, sections, authors and tags."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .cache import article_changed, listings_changed
 from .models import Article, Author, FaqItem, FurtherReading, Section, Tag
+
+
+def refresh_article_pages(article_ids) -> None:
+    """After the transaction commits, readers get fresh pages for these articles."""
+    ids = list(article_ids)
+    transaction.on_commit(lambda: [article_changed(pk) for pk in ids])
+
+
+class RefreshListingsMixin:
+    """Sections, tags and authors appear on listing pages: refresh those on change."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(listings_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(listings_changed)
 
 
 class FaqItemInline(admin.TabularInline):
@@ -69,6 +89,19 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Search engines", {"fields": ["seo_title", "seo_description"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        # After the inlines (FAQ, further reading) are saved: the page shows them.
+        super().save_related(request, form, formsets, change)
+        refresh_article_pages([form.instance.pk])
+
+    def delete_model(self, request, obj):
+        refresh_article_pages([obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        refresh_article_pages(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+
     @admin.display(description="Rendered body")
     def preview(self, obj: Article) -> str:
         if not obj.pk:
@@ -94,6 +127,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 article.published_at = now
             article.save()
             count += 1
+        refresh_article_pages(queryset.values_list("pk", flat=True))
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Schedule selected articles (at their publication date)")
@@ -108,11 +142,13 @@ class ArticleAdmin(admin.ModelAdmin):
             )
             return
         count = queryset.update(status=Article.Status.SCHEDULED)
+        refresh_article_pages(queryset.values_list("pk", flat=True))
         self.message_user(request, f"Scheduled {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Return selected articles to draft")
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.update(status=Article.Status.DRAFT)
+        refresh_article_pages(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} article(s) are drafts again.")
 
     def view_on_site(self, obj: Article) -> str:
@@ -120,7 +156,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(RefreshListingsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -128,7 +164,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(RefreshListingsMixin, admin.ModelAdmin):
     list_display = ["name", "role", "user"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -136,7 +172,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(RefreshListingsMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from .cache import article_changed
 from .models import Article, Author, FaqItem, FurtherReading, Section, Tag
 
 REQUIRED_KEYS = ("title", "standfirst", "section")
@@ -186,6 +187,7 @@ def article_import(*, data: dict) -> tuple[Article, bool]:
         for n, i in enumerate(data["faq"], start=1)
     )
     article.further_reading.all().delete()
+    transaction.on_commit(lambda: article_changed(article.pk))
     for n, link in enumerate(data["further_reading"], start=1):
         item = FurtherReading(
             article=article, title=link["title"], url=link["url"], position=n

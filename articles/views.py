@@ -1,6 +1,9 @@
 """Reading pages: home, article, section, tag, author, search, robots.txt, errors."""
 
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,14 +12,25 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from .cache import LISTINGS_KEY, article_version_key
 from .models import Article, Author, FaqItem, Section, Tag
+from .page_cache import depends_on, serve_last_good_copy
 from .search import search_articles
 
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 LISTING_PAGE_SIZE = 12
 RELATED_COUNT = 4
 
 
-class HomeView(TemplateView):
+class ListingPageMixin:
+    """Listing pages show teasers of many articles: one version covers them all."""
+
+    def get(self, request, *args, **kwargs):
+        depends_on(request, LISTINGS_KEY)
+        return super().get(request, *args, **kwargs)
+
+
+class HomeView(ListingPageMixin, TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
@@ -40,6 +54,11 @@ class ArticleDetailView(DetailView):
 
     def can_preview(self) -> bool:
         return self.request.user.has_perm("articles.change_article")
+
+    def get_object(self, queryset=None) -> Article:
+        article = super().get_object(queryset)
+        depends_on(self.request, article_version_key(article.pk))
+        return article
 
     def get_queryset(self):
         queryset = Article.objects.select_related("section").prefetch_related(
@@ -82,7 +101,7 @@ class ArticleDetailView(DetailView):
         return response
 
 
-class ArticleListView(ListView):
+class ArticleListView(ListingPageMixin, ListView):
     """A paginated list of published articles under a heading (section, tag, …)."""
 
     template_name = "articles/article_list.html"
@@ -152,5 +171,18 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Rendered without context processors or the database: they may be what broke."""
+    """Rendered without context processors or the database: they may be what broke.
+
+    When the database is what broke, anonymous readers get the last good copy of the
+    page if the cache has one, and everyone else a "back soon" page with a 503.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN_ERRORS):
+        stale = serve_last_good_copy(request)
+        if stale is not None:
+            return stale
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)

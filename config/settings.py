@@ -164,7 +164,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "articles.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "broadsheet"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -303,3 +303,12 @@ LOGGING = {
 # --- Newsletter ------
 
 # --- Read path: page cache and HTTP caching ------
+# Anonymous reading pages are kept this long in our own cache at most; a change to
+# what a page shows replaces it at once (versioned keys), so this bounds only what
+# no write announces (a scheduled article coming due on a listing page).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# The last good copy of each page, served to anonymous readers if the database is down.
+PAGE_STALE_SECONDS = env_int("PAGE_STALE_SECONDS", 24 * 3600)
+# What a CDN or shared cache may keep: s-maxage and stale-while-revalidate.
+CDN_CACHE_SECONDS = env_int("CDN_CACHE_SECONDS", 60)
+CDN_STALE_WHILE_REVALIDATE_SECONDS = env_int("CDN_STALE_WHILE_REVALIDATE_SECONDS", 30)

@@ -1,0 +1,202 @@
+"""The anonymous page cache, HTTP caching headers, /healthz and outages."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.cache import article_changed, listings_changed
+from tests.accounts.factories import UserFactory
+from tests.articles.factories import ArticleFactory, FaqItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(title="Cached story")
+
+
+def test_anonymous_readers_get_a_cached_page_without_queries(
+    client, article, django_assert_num_queries
+):
+    """The second anonymous reader is served from the cache, touching no database."""
+    first = client.get(article.get_absolute_url())
+    assert first["X-Page-Cache"] == "MISS"
+    with django_assert_num_queries(0):
+        second = client.get(article.get_absolute_url())
+    assert second["X-Page-Cache"] == "HIT"
+    assert second.content == first.content
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["article", "faq", "version-bump"],
+)
+def test_a_change_to_the_article_is_shown_at_once(
+    client, admin_client, article, change, django_capture_on_commit_callbacks
+):
+    """Editing the article, its FAQ, or anything that bumps its version refreshes it."""
+    client.get(article.get_absolute_url())
+    if change == "article":
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                reverse("admin:articles_article_change", args=[article.pk]),
+                {
+                    "title": "Cached story, updated",
+                    "slug": article.slug,
+                    "standfirst": article.standfirst,
+                    "section": article.section_id,
+                    "body": article.body,
+                    "status": "published",
+                    "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+                    "published_at_1": article.published_at.strftime("%H:%M:%S"),
+                    "discussion_mode": "open",
+                    "faq_items-TOTAL_FORMS": "0",
+                    "faq_items-INITIAL_FORMS": "0",
+                    "further_reading-TOTAL_FORMS": "0",
+                    "further_reading-INITIAL_FORMS": "0",
+                },
+            )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        expected = "Cached story, updated"
+    elif change == "faq":
+        FaqItemFactory(article=article, question="A brand new question?")
+        article_changed(article.pk)
+        expected = "A brand new question?"
+    else:
+        article.title = "Retitled quietly"
+        article.save()
+        article_changed(article.pk)
+        expected = "Retitled quietly"
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "MISS"
+    assert expected in response.content.decode()
+
+
+def test_a_write_refreshes_only_what_it_affects(client, article):
+    other = ArticleFactory(title="Another story")
+    client.get(article.get_absolute_url())
+    client.get(other.get_absolute_url())
+    article_changed(article.pk)
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "MISS"
+    assert client.get(other.get_absolute_url())["X-Page-Cache"] == "HIT"
+
+
+def test_listing_pages_refresh_when_listings_change(client, article):
+    home = reverse("articles:home")
+    assert client.get(home)["X-Page-Cache"] == "MISS"
+    assert client.get(home)["X-Page-Cache"] == "HIT"
+    new = ArticleFactory(title="Fresh off the press")
+    listings_changed()
+    response = client.get(home)
+    assert response["X-Page-Cache"] == "MISS"
+    assert new.title in response.content.decode()
+
+
+def test_stale_pages_expire_after_the_configured_time(client, article, settings):
+    """What no write announces (a scheduled article coming due) shows within TTL."""
+    settings.PAGE_CACHE_SECONDS = 0  # Django: 0 means "do not keep"
+    client.get(reverse("articles:home"))
+    assert client.get(reverse("articles:home"))["X-Page-Cache"] == "MISS"
+
+
+def test_signed_in_readers_never_get_the_shared_page_or_each_others(article):
+    """Two signed-in readers and an anonymous one: each sees only their own state."""
+    anonymous = Client()
+    anonymous.get(article.get_absolute_url())  # fills the shared cache
+    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    alice_client, bob_client = Client(), Client()
+    alice_client.force_login(alice)
+    bob_client.force_login(bob)
+    alice_page = alice_client.get(article.get_absolute_url())
+    bob_page = bob_client.get(article.get_absolute_url())
+    assert "X-Page-Cache" not in alice_page
+    assert "Alice" in alice_page.content.decode()
+    assert "Bob" not in alice_page.content.decode()
+    assert "Bob" in bob_page.content.decode()
+    assert "Alice" not in bob_page.content.decode()
+    shared = anonymous.get(article.get_absolute_url())
+    assert shared["X-Page-Cache"] == "HIT"
+    assert "Alice" not in shared.content.decode()
+    assert "Bob" not in shared.content.decode()
+
+
+def test_conditional_request_gets_304(client, article):
+    first = client.get(article.get_absolute_url())
+    etag = first["ETag"]
+    assert etag.startswith('"') and first["Last-Modified"]
+    response = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    changed = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH='"other"')
+    assert changed.status_code == 200
+
+
+def test_headers_per_page_kind(client, article, user, staff_user):
+    anonymous = client.get(article.get_absolute_url())
+    assert anonymous["Cache-Control"].startswith("public, max-age=0, s-maxage=60")
+    assert "stale-while-revalidate=30" in anonymous["Cache-Control"]
+    assert "Cookie" in anonymous["Vary"]
+    assert not anonymous.cookies
+
+    client.force_login(user)
+    personal = client.get(article.get_absolute_url())
+    assert personal["Cache-Control"] == "private, no-store"
+    assert "Cookie" in personal["Vary"]
+
+    client.force_login(staff_user)
+    draft = ArticleFactory(status="draft", published_at=None)
+    preview = client.get(draft.get_absolute_url())
+    assert "no-cache" in preview["Cache-Control"]
+    assert (
+        "private" in preview["Cache-Control"] or "no-store" in preview["Cache-Control"]
+    )
+
+
+def test_no_set_cookie_on_any_anonymous_reading_page(client, article):
+    for url in [
+        reverse("articles:home"),
+        article.get_absolute_url(),
+        article.section.get_absolute_url(),
+        reverse("articles:search") + "?q=story",
+        "/sitemap.xml",
+        reverse("articles:feed_rss"),
+    ]:
+        for _ in range(2):  # miss and hit
+            response = client.get(url)
+            assert "Set-Cookie" not in str(response.serialize_headers()), url
+
+
+def test_healthz_reports_database_and_cache(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["cache"] == "ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache points at a closed port: Redis is 'down'."""
+    from articles.cache_backends import ResilientRedisCache
+
+    ResilientRedisCache._last_logged = 0.0  # noqa: SLF001 — log this outage
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "articles.cache_backends.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+
+
+def test_pages_still_answer_when_redis_is_down(client, article, redis_down, caplog):
+    """No 500: pages are rendered uncached, and the outage is logged."""
+    for url in [reverse("articles:home"), article.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert article.title in response.content.decode()
+    assert "Redis cache unavailable" in caplog.text
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["cache"] == "unavailable"
+    assert health.json()["database"] == "ok"
