@@ -307,6 +307,8 @@ LOGGING = {
 # what a page shows replaces it at once (versioned keys), so this bounds only what
 # no write announces (a scheduled article coming due on a listing page).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# Each process re-checks a page it holds in memory at most this often (seconds).
+PAGE_CACHE_LOCAL_SECONDS = float(env("PAGE_CACHE_LOCAL_SECONDS", "1"))
 # The last good copy of each page, served to anonymous readers if the database is down.
 PAGE_STALE_SECONDS = env_int("PAGE_STALE_SECONDS", 24 * 3600)
 # What a CDN or shared cache may keep: s-maxage and stale-while-revalidate.

@@ -3,6 +3,8 @@
 import pytest
 from django.core.cache import cache
 
+from articles.page_cache import local_pages
+
 IMMEDIATE_TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
 }
@@ -15,9 +17,14 @@ def _test_settings(settings):
     settings.TASKS = IMMEDIATE_TASKS
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
+    # Page-cache tests check every change at once; the per-process tier is tested
+    # on its own with a window.
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    local_pages.clear()
     cache.clear()
     yield
     cache.clear()
+    local_pages.clear()
 
 
 @pytest.fixture

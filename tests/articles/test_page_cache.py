@@ -200,3 +200,34 @@ def test_pages_still_answer_when_redis_is_down(client, article, redis_down, capl
     assert health.status_code == 503
     assert health.json()["cache"] == "unavailable"
     assert health.json()["database"] == "ok"
+
+
+def test_each_process_rechecks_its_copy_within_the_local_window(
+    client, article, settings
+):
+    """A hot page costs no round trip; a change still shows once the window passes."""
+    import time
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.3
+    client.get(article.get_absolute_url())
+    article.title = "Changed a moment ago"
+    article.save()
+    article_changed(article.pk)
+    within = client.get(article.get_absolute_url())
+    assert "Changed a moment ago" not in within.content.decode()
+    time.sleep(0.35)
+    after = client.get(article.get_absolute_url())
+    assert "Changed a moment ago" in after.content.decode()
+
+
+def test_cached_pages_expire_even_if_nothing_announces_a_change(
+    client, article, settings
+):
+    import time
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 10
+    settings.PAGE_CACHE_SECONDS = 1
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "HIT"
+    time.sleep(1.05)
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "MISS"

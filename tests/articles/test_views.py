@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page_cache import local_pages
 from tests.articles.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -218,6 +219,7 @@ def test_sitemap_lists_published_articles_and_robots_points_at_it(client, articl
 def count_queries(client, url) -> int:
     """Queries of an uncached render (the page cache would otherwise answer)."""
     cache.clear()
+    local_pages.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -232,6 +234,7 @@ def test_home_query_count_does_not_grow_with_articles(
     many = count_queries(client, reverse("articles:home"))
     assert many == few
     cache.clear()
+    local_pages.clear()
     with django_assert_max_num_queries(5):
         client.get(reverse("articles:home"))
 
@@ -252,6 +255,7 @@ def test_article_query_count_does_not_grow_with_related_content(
     many = count_queries(client, article.get_absolute_url())
     assert many == few
     cache.clear()
+    local_pages.clear()
     with django_assert_max_num_queries(10):
         client.get(article.get_absolute_url())
 
