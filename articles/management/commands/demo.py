@@ -8,6 +8,7 @@ console) go out in the background as they would in production.
 
 import json
 import secrets
+import signal
 import subprocess
 import sys
 from importlib import import_module
@@ -122,6 +123,13 @@ class Command(BaseCommand):
             cwd=settings.BASE_DIR,
         )
         self.stdout.write(f"Task worker started (pid {worker.pid}).")
+
+        def stop(signum, frame):
+            raise SystemExit(0)
+
+        # Stopped by a supervisor or `timeout` (SIGTERM) as well as by Ctrl-C: the
+        # worker goes down with the server either way.
+        signal.signal(signal.SIGTERM, stop)
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
