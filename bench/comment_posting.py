@@ -1,0 +1,125 @@
+"""Benchmark comment posting: 20 signed-in readers posting at once, on PostgreSQL.
+
+    uv run python bench/comment_posting.py [--readers 20] [--seconds 10]
+
+wrk drives gunicorn with one connection per reader (bench/post_comments.lua); each
+request is a plain form POST with the reader's session and CSRF token, and a distinct
+body. Reports throughput and p50/p95/p99, then checks the database: every accepted
+post (a 302 back to the comment) is exactly one new approved comment, none lost and
+none duplicated. Budget: p95 under 150 ms.
+"""
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, bench_env, ensure_database, gunicorn, manage  # noqa: E402
+
+ARTICLE_SLUG = "ukraine-peace-talks-miami"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--readers", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=10)
+    options = parser.parse_args()
+
+    env = bench_env()
+    if not env["DATABASE_URL"].startswith("postgres"):
+        sys.exit("This benchmark is for PostgreSQL: set DATABASE_URL=postgres://…")
+    ensure_database(env["DATABASE_URL"])
+    manage("migrate", "--noinput", env=env)
+    manage("import_articles", "articles/demo", env=env)
+    manage("collectstatic", "--noinput", env=env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
+
+    from articles.models import Article
+    from bench.seed import bench_readers
+    from comments.models import Comment
+
+    article = Article.objects.get(slug=ARTICLE_SLUG)
+    readers = bench_readers(options.readers)
+    lines = []
+    for reader in readers:
+        session = SessionStore()
+        session["_auth_user_id"] = str(reader.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = reader.get_session_auth_hash()
+        session.create()
+        lines.append(f"{session.session_key} {secrets.token_hex(16)}")
+    credentials = Path(tempfile.mkstemp(suffix=".txt")[1])
+    credentials.write_text("\n".join(lines) + "\n")
+
+    before = Comment.objects.filter(article=article).count()
+    post_path = reverse("comments:post", kwargs={"article_id": article.pk})
+    with gunicorn(env, workers=4) as base:
+        result = subprocess.run(
+            [
+                "wrk",
+                f"-t{options.readers}",
+                f"-c{options.readers}",
+                f"-d{options.seconds}s",
+                "--latency",
+                "-s",
+                str(ROOT / "bench" / "post_comments.lua"),
+                base,
+            ],
+            env={
+                **os.environ,
+                "CREDENTIALS": str(credentials),
+                "POST_PATH": post_path,
+                "BASE_URL": base,
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    credentials.unlink()
+    statuses = {}
+    latency = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("STATUS "):
+            _, status, count = line.split()
+            statuses[int(status)] = int(count)
+        if line.startswith("LATENCY_P"):
+            name, value = line.split()
+            latency[name] = int(value) / 1000
+    accepted = statuses.get(302, 0)
+    total = sum(statuses.values())
+    new = Comment.objects.filter(article=article).count() - before
+    bodies = Comment.objects.filter(
+        article=article, body__startswith="Bench comment"
+    ).values_list("body", flat=True)
+    duplicates = len(bodies) - len(set(bodies))
+    print(
+        f"Comment posting: {options.readers} readers for {options.seconds}s on "
+        f"PostgreSQL, gunicorn 4 workers, {os.cpu_count()} cores"
+    )
+    print(f"requests: {total} ({statuses}), {total / options.seconds:.0f} posts/s")
+    print(
+        f"latency ms: p50 {latency['LATENCY_P50_US']:.1f}, "
+        f"p95 {latency['LATENCY_P95_US']:.1f}, p99 {latency['LATENCY_P99_US']:.1f}"
+    )
+    print(f"accepted (302): {accepted}; new comments in the database: {new}")
+    print(f"duplicated bodies: {duplicates}")
+    ok = accepted == new == total and duplicates == 0
+    verdict = "meets" if latency["LATENCY_P95_US"] < 150 else "MISSES"
+    print(f"nothing lost or duplicated: {'yes' if ok else 'NO'}")
+    print(f"p95 {verdict} the 150 ms budget")
+    if not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

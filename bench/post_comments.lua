@@ -1,0 +1,54 @@
+-- wrk script: each wrk thread is one signed-in reader posting distinct comments.
+-- Reads bench/var-style credentials from the file named in the CREDENTIALS
+-- environment variable: one "sessionid csrftoken" line per reader.
+local readers = {}
+for line in io.lines(os.getenv("CREDENTIALS")) do
+  local session, csrf = line:match("(%S+) (%S+)")
+  table.insert(readers, {session = session, csrf = csrf})
+end
+
+local next_id = 0
+local threads = {}
+
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("reader_id", next_id)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  reader = readers[reader_id]
+  sent = 0
+  statuses = {}
+  path = os.getenv("POST_PATH")
+end
+
+function request()
+  sent = sent + 1
+  local body = "csrfmiddlewaretoken=" .. reader.csrf ..
+    "&body=Bench+comment+" .. reader_id .. "-" .. sent .. "+on+the+talks." ..
+    "&website="
+  return wrk.format("POST", path, {
+    ["Cookie"] = "sessionid=" .. reader.session .. "; csrftoken=" .. reader.csrf,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Referer"] = os.getenv("BASE_URL") .. "/",
+  }, body)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local counts = {}
+  for _, thread in ipairs(threads) do
+    local s = thread:get("statuses")
+    for status, n in pairs(s) do counts[status] = (counts[status] or 0) + n end
+  end
+  for status, n in pairs(counts) do
+    io.write(string.format("STATUS %d %d\n", status, n))
+  end
+  for _, p in ipairs({50, 95, 99}) do
+    io.write(string.format("LATENCY_P%d_US %d\n", p, latency:percentile(p)))
+  end
+end
