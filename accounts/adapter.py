@@ -19,7 +19,23 @@ class SiteNameSite:
         return self.name
 
 
+TOO_MANY_LOGIN_ATTEMPTS = (
+    "Too many failed sign-in attempts. Please wait a few minutes before trying "
+    "again, or reset your password."
+)
+# Ruff's S105 mistakes these message names for passwords.
+EMAIL_PASSWORD_MISMATCH = "That email address and password don't match. Check them and try again, or ask for a sign-in code by email."  # noqa: S105, E501
+RATE_LIMITED = "You are sending too many requests. Please wait a minute and try again."
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": TOO_MANY_LOGIN_ATTEMPTS,
+        "email_password_mismatch": EMAIL_PASSWORD_MISMATCH,
+        "rate_limited": RATE_LIMITED,
+    }
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = getattr(self, "request", None)
         ctx = {

@@ -3,9 +3,12 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import validators
 
-from .names import DISPLAY_NAME_MAX, validate_display_name
+from .names import DISPLAY_NAME_MAX, DISPLAY_NAME_REQUIRED, validate_display_name
 
+EMAIL_MAX = 254  # accounts.User.email
+EMAIL_TOO_LONG = "An email address can be at most 254 characters long."
 BIO_MAX = 500
 BIO_TOO_LONG = "Your bio can be at most 500 characters long."
 WRONG_PASSWORD = "That is not your password. Your account has not been deleted."  # noqa: S105
@@ -26,6 +29,15 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     field_order = ["email", "display_name", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.max_length = EMAIL_MAX
+        email.validators.append(
+            validators.MaxLengthValidator(EMAIL_MAX, message=EMAIL_TOO_LONG)
+        )
+        email.widget.attrs["maxlength"] = EMAIL_MAX
 
     def clean_display_name(self) -> str:
         value = self.cleaned_data.get("display_name", "")
@@ -52,6 +64,7 @@ class ProfileSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
+        self.fields["display_name"].error_messages["required"] = DISPLAY_NAME_REQUIRED
         self.fields["display_name"].max_length = DISPLAY_NAME_MAX + 1
         self.fields["display_name"].widget.attrs.update(
             maxlength=DISPLAY_NAME_MAX + 1, autocomplete="nickname"

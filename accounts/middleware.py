@@ -9,10 +9,13 @@
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import urlencode
+
+NOT_STAFF = "The newsroom admin is for staff accounts only."
 
 
 class StaffMFAMiddleware:
@@ -29,14 +32,18 @@ class StaffMFAMiddleware:
 
     def _guard_admin(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated:
-            if request.path == reverse("admin:login"):
+        if request.path == reverse("admin:login"):
+            # Django's admin login form would sign in with a password alone.
+            if not user.is_authenticated:
                 next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
                     "admin:index"
                 )
                 query = urlencode({REDIRECT_FIELD_NAME: next_url})
                 return HttpResponseRedirect(f"{resolve_url('account_login')}?{query}")
-            return None  # the admin itself redirects to its login, caught above
+            if not (user.is_staff and user.is_active):
+                raise PermissionDenied(NOT_STAFF)
+        if not user.is_authenticated:
+            return None  # the admin redirects to its login page, handled above
         if user.is_staff and not is_mfa_enabled(user):
             return HttpResponseRedirect(reverse("accounts:staff_mfa_required"))
         return None
