@@ -38,7 +38,7 @@ def test_reader_journey_from_sign_up_to_deletion(
     page.get_by_label("Display name").fill("Jo Journey")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
 
     link = re.search(r"http\S+/confirm-email/\S+/", mail_to("journey@example.com").body)
@@ -177,3 +177,18 @@ def test_account_menu_works_with_the_keyboard_on_a_phone(page, live_server):
 @pytest.fixture(autouse=True)
 def _short_timeouts(page):
     page.set_default_timeout(10_000)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["account_email", "account_change_password", "mfa_index", "accounts:delete"],
+)
+def test_account_management_pages_have_no_axe_violations(
+    page, live_server, axe_check, url_name
+):
+    user = VerifiedUserFactory()
+    sign_in(page, live_server, user.email)
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + reverse(url_name))
+    assert page.locator("nav.settings-nav").is_visible()
+    axe_check(page, f"on {url_name}")
