@@ -47,3 +47,31 @@ def test_header_menu_for_anonymous_and_signed_in_readers(client):
     assert "Sam Reader</summary>" in html
     assert f'action="{reverse("account_logout")}"' in html
     assert f'href="{reverse("accounts:settings")}"' in html
+
+
+def test_reading_pages_set_no_cookie_for_anonymous_readers(client):
+    """The header's account links add no cookie to any reading page."""
+    from tests.articles.factories import ArticleFactory
+
+    article = ArticleFactory()
+    reader = VerifiedUserFactory()
+    urls = [
+        reverse("articles:home"),
+        article.get_absolute_url(),
+        article.section.get_absolute_url(),
+        reverse("articles:search") + "?q=story",
+        reverse("accounts:profile", args=[reader.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not response.cookies, url
+        assert "Sign in" in response.content.decode(), url
+
+
+def test_profile_query_count_is_small_and_constant(
+    client, django_assert_max_num_queries
+):
+    user = VerifiedUserFactory()
+    with django_assert_max_num_queries(4):
+        client.get(reverse("accounts:profile", args=[user.pk]))
