@@ -17,6 +17,8 @@ from tests.accounts.factories import PASSWORD, UserFactory, VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db
 
+LINK_USED_OR_EXPIRED = "This link has already been used or has expired."
+
 
 def signup(client, committed, **changes):
     with committed():
@@ -73,7 +75,7 @@ def test_an_invalid_verification_link_says_so(client):
     """A mangled or expired link gets a clear page, not an error."""
     response = client.get(reverse("account_confirm_email", args=["not-a-real-key"]))
     assert response.status_code == 200
-    assert "expired or is invalid" in response.content.decode()
+    assert LINK_USED_OR_EXPIRED in response.content.decode()
 
 
 def main_of(response, typed: str = "") -> str:
@@ -253,3 +255,18 @@ def test_change_of_email_is_verified_before_it_replaces_the_old_one(client, comm
     assert list(
         EmailAddress.objects.filter(user=user).values_list("email", flat=True)
     ) == ["new@example.com"]
+
+
+def test_a_used_verification_link_says_so(client, committed):
+    """Following the link again after verifying explains that it was used or has
+    expired, and the account stays verified."""
+    signup(client, committed)
+    url = link_in(last_mail_to("new.reader@example.com"), "confirm-email")
+    with committed():
+        client.post(url)
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert LINK_USED_OR_EXPIRED in response.content.decode()
+    user = User.objects.get(email="new.reader@example.com")
+    assert user_has_verified_email(user)
