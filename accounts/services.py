@@ -7,6 +7,8 @@ import secrets
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -69,6 +71,24 @@ def account_export(*, user) -> dict[str, Any]:
                 "primary": address.primary,
             }
             for address in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        # Which second factors exist and when they were used; never the secrets.
+        "two_factor": [
+            {
+                "type": authenticator.type,
+                "created_at": authenticator.created_at,
+                "last_used_at": authenticator.last_used_at,
+            }
+            for authenticator in Authenticator.objects.filter(user=user).order_by("pk")
+        ],
+        "social_accounts": [
+            {
+                "provider": account.provider,
+                "uid": account.uid,
+                "date_joined": account.date_joined,
+                "data": account.extra_data,
+            }
+            for account in SocialAccount.objects.filter(user=user).order_by("pk")
         ],
     }
     for name, exporter in sorted(privacy.exporters().items()):

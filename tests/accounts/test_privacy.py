@@ -48,6 +48,18 @@ def test_download_is_a_json_attachment_with_profile_and_emails(client, reader):
     ]
 
 
+def test_download_lists_second_factors_without_their_secrets(client):
+    """Staff see that they have an authenticator app; the secret is never exported."""
+    staff = StaffUserFactory()
+    client.force_login(staff)
+    response = client.post(reverse("accounts:download_data"))
+    data = json.loads(response.content)
+    assert [item["type"] for item in data["two_factor"]] == ["totp"]
+    secret = Authenticator.objects.get(user=staff).data["secret"]
+    assert secret not in response.content.decode()
+    assert data["social_accounts"] == []
+
+
 def test_download_includes_every_registered_exporter(client, reader, registries):
     """Other apps' data (comments, questions, …) appears under their own key."""
     privacy.register_exporter("comments", lambda user: [{"body": f"by {user.pk}"}])
