@@ -6,6 +6,13 @@ from accounts.models import User
 PASSWORD = "correct horse battery staple"
 
 
+def add_totp(user) -> None:
+    """Give a user an authenticator app (TOTP), as staff need for the admin."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -39,8 +46,5 @@ class StaffUserFactory(VerifiedUserFactory):
 
     @factory.post_generation
     def mfa(obj, create, extracted, **kwargs):
-        if not create or extracted is False:
-            return
-        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-        TOTP.activate(obj, generate_totp_secret())
+        if create and extracted is not False:
+            add_totp(obj)

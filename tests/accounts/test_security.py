@@ -61,3 +61,19 @@ def test_without_remember_me_the_session_ends_with_the_browser(client):
         {"login": user.email, "password": PASSWORD, "remember": "on"},
     )
     assert not client.session.get_expire_at_browser_close()
+
+
+def test_an_unknown_deletion_policy_stops_the_site():
+    """ACCOUNT_DELETION_COMMENTS accepts only "placeholder" or "remove"."""
+    env = {**os.environ, "ACCOUNT_DELETION_COMMENTS": "keep"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import config.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.returncode != 0
+    assert (
+        "ACCOUNT_DELETION_COMMENTS must be 'placeholder' or 'remove'" in result.stderr
+    )
