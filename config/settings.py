@@ -235,6 +235,12 @@ ACCOUNT_RATE_LIMITS = {
     "update_profile": "10/m/user",
     "export_data": "5/h/user",
 }
+# Behind a proxy every request comes from the proxy's address: count the proxies we
+# run so per-IP limits use the reader's address from X-Forwarded-For, not one
+# shared bucket for the whole site.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0
+)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # What happens to a deleted reader's comments (docs/accounts.md): "placeholder"
