@@ -4,6 +4,7 @@ Other apps import `user_has_verified_email` to decide who may comment or ask.
 """
 
 import secrets
+import time
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -112,6 +113,17 @@ def account_delete(*, user) -> None:
 
 
 DELETION_CODE_SESSION_KEY = "accounts_deletion_code"
+DELETION_CODE_MINUTES = 15
+
+
+def deletion_code_expected(*, request) -> str | None:
+    """The code emailed to this browser for deleting the account, if still valid."""
+    saved = request.session.get(DELETION_CODE_SESSION_KEY)
+    if not isinstance(saved, dict):
+        return None
+    if time.time() - saved.get("sent_at", 0) > DELETION_CODE_MINUTES * 60:
+        return None
+    return saved.get("code")
 
 
 def deletion_code_send(*, request, user) -> str:
@@ -122,7 +134,7 @@ def deletion_code_send(*, request, user) -> str:
     if user.has_usable_password():
         raise ValidationError("Accounts with a password confirm with the password.")
     code = f"{secrets.randbelow(10**6):06d}"
-    request.session[DELETION_CODE_SESSION_KEY] = code
+    request.session[DELETION_CODE_SESSION_KEY] = {"code": code, "sent_at": time.time()}
     context = {
         "user": user,
         "code": code,

@@ -77,7 +77,7 @@ def download_data(request: HttpRequest) -> HttpResponse:
 def delete_account(request: HttpRequest) -> HttpResponse:
     """Delete the account after re-confirming with the password (or emailed code)."""
     user = request.user
-    expected = request.session.get(services.DELETION_CODE_SESSION_KEY)
+    expected = services.deletion_code_expected(request=request)
     form = DeleteAccountForm(user=user, expected_code=expected)
     if request.method == "POST":
         if response := ratelimit.consume_or_429(

@@ -155,3 +155,21 @@ def test_account_without_password_confirms_with_an_emailed_code(client, committe
 def test_deletion_setting_is_documented_and_defaults_to_placeholder(settings):
     """The comments app reads ACCOUNT_DELETION_COMMENTS; the default keeps threads."""
     assert settings.ACCOUNT_DELETION_COMMENTS == "placeholder"
+
+
+def test_an_expired_deletion_code_is_refused(client, committed, monkeypatch):
+    """A code older than 15 minutes no longer deletes the account."""
+    import time
+
+    user = VerifiedUserFactory()
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    with committed():
+        client.post(reverse("accounts:delete"), {"send_code": "1"})
+    code = last_mail_to(user.email).body.split("deleting your account:")[1].split()[0]
+    later = time.time() + 16 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.post(reverse("accounts:delete"), {"confirm": "on", "code": code})
+    assert response.context["form"].errors["code"] == [WRONG_CODE]
+    assert User.objects.filter(pk=user.pk).exists()
