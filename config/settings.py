@@ -241,7 +241,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
     "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0
 )
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Security keys need a secure origin; plain-HTTP development on localhost is allowed.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = SITE_NAME
 # What happens to a deleted reader's comments (docs/accounts.md): "placeholder"
 # keeps comments that have replies as "[deleted]" so threads still read; "remove"

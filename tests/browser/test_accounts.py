@@ -192,3 +192,42 @@ def test_account_management_pages_have_no_axe_violations(
     page.goto(live_server.url + reverse(url_name))
     assert page.locator("nav.settings-nav").is_visible()
     axe_check(page, f"on {url_name}")
+
+
+def test_reader_adds_a_security_key_and_signs_in_with_it(page, live_server, axe_check):
+    """WebAuthn works under the strict CSP: a reader adds a security key (a virtual
+    authenticator in Chromium) and the next sign-in asks for it."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    user = VerifiedUserFactory(display_name="Kim Key")
+    sign_in(page, live_server, user.email)
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + reverse("mfa_add_webauthn"))
+    page.get_by_label("Password").fill(PASSWORD)  # allauth asks again first
+    page.get_by_role("button", name="Confirm").click()
+    axe_check(page, "on the add-security-key page")
+    page.get_by_label("Name").fill("My key")
+    page.locator("#mfa_webauthn_add").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+    assert page.get_by_text("Security key added.").is_visible()
+
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, user.email)
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    axe_check(page, "on the two-factor sign-in page")
+    page.locator("#mfa_webauthn_authenticate").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.locator(".account-menu summary").inner_text().endswith("Kim Key")
