@@ -206,7 +206,56 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up with a taken address and a reset for an unknown one look exactly like the
+# normal case; the address's owner is told by email instead.
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_SESSION_REMEMBER = None  # None: the reader chooses with "Remember me"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # "Send me a sign-in code" on the sign-in page
+ACCOUNT_CHANGE_EMAIL = True  # one address; a new one replaces it once verified
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password/email was changed" emails
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
+ACCOUNT_LOGOUT_REDIRECT_URL = "articles:home"
+# allauth's defaults, tightened for a public site where sign-up and reset emails
+# cost money and reputation. Counters live in the cache (Redis in production).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "5/m/ip,20/h/ip",
+    "reset_password": "10/m/ip,3/10m/key",
+    "reset_password_from_key": "20/m/ip",
+    "request_login_code": "10/m/ip,3/10m/key",
+    "confirm_email": "1/3m/key",
+    "manage_email": "10/m/user",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    # The accounts app's own writes, through the same machinery.
+    "update_profile": "10/m/user",
+    "export_data": "5/h/user",
+}
+# Behind a proxy every request comes from the proxy's address: count the proxies we
+# run so per-IP limits use the reader's address from X-Forwarded-For, not one
+# shared bucket for the whole site.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0
+)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Security keys need a secure origin; plain-HTTP development on localhost is allowed.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = SITE_NAME
+# What happens to a deleted reader's comments (docs/accounts.md): "placeholder"
+# keeps comments that have replies as "[deleted]" so threads still read; "remove"
+# deletes every comment, replies and all.
+ACCOUNT_DELETION_COMMENTS = env("ACCOUNT_DELETION_COMMENTS", "placeholder")
+if ACCOUNT_DELETION_COMMENTS not in {"placeholder", "remove"}:
+    raise ImproperlyConfigured(
+        "ACCOUNT_DELETION_COMMENTS must be 'placeholder' or 'remove', not "
+        f"{ACCOUNT_DELETION_COMMENTS!r}."
+    )
+# Staff must have two-factor authentication before the admin opens.
+MIDDLEWARE += ["accounts.middleware.StaffMFAMiddleware"]
 LOGIN_REDIRECT_URL = "articles:home"
 LOGIN_URL = "account_login"
 
