@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,9 +175,23 @@ def build_threads(tops: list[Comment], replies: list[Comment]) -> list[Comment]:
     return tops
 
 
+def with_viewer_flags(queryset, viewer):
+    """Has the viewer recommended / reported each comment? (No extra query.)"""
+    if viewer is None:
+        return queryset
+    return queryset.annotate(
+        viewer_recommended=Exists(
+            Reaction.objects.filter(user=viewer, comment=OuterRef("pk"))
+        ),
+        viewer_reported=Exists(
+            Report.objects.filter(user=viewer, comment=OuterRef("pk"))
+        ),
+    )
+
+
 def load_page(
     *, article: Article, viewer, sort: str, page: int
-) -> tuple[list[Comment], bool, set[int], list[Comment]]:
+) -> tuple[list[Comment], bool, list[Comment]]:
     """The page's threads with their replies, and whether more pages follow."""
     size = conf.page_size()
     tops_qs = (
@@ -185,18 +200,19 @@ def load_page(
         .select_related("author")
         .order_by(*SORTS[sort])
     )
-    tops = list(tops_qs[(page - 1) * size : page * size + 1])
+    tops = list(with_viewer_flags(tops_qs, viewer)[(page - 1) * size : page * size + 1])
     has_next = len(tops) > size
     tops = tops[:size]
     replies: list[Comment] = []
     if tops:
-        replies = list(
+        replies_qs = (
             Comment.objects.filter(root_id__in=[c.pk for c in tops])
             .shown_or_own(viewer)
             .select_related("author", "reply_to__author")
             .order_by("depth", "created", "pk")
         )
-    return tops, has_next, {c.pk for c in tops} | {c.pk for c in replies}, replies
+        replies = list(with_viewer_flags(replies_qs, viewer))
+    return tops, has_next, replies
 
 
 def discussion_context(*, request, article: Article, params=None) -> dict:
@@ -205,34 +221,25 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
     sort, page = _sort_and_page(params)
     viewer = request.user if request.user.is_authenticated else None
     now = timezone.now()
-    tops, has_next, ids, replies = load_page(
+    tops, has_next, replies = load_page(
         article=article, viewer=viewer, sort=sort, page=page
     )
     picks = list(
-        Comment.objects.approved()
-        .filter(article=article, is_editors_pick=True)
-        .select_related("author")
-        .order_by("-picked_at", "-pk")[: conf.picks_shown()]
+        with_viewer_flags(
+            Comment.objects.approved()
+            .filter(article=article, is_editors_pick=True)
+            .select_related("author")
+            .order_by("-picked_at", "-pk"),
+            viewer,
+        )[: conf.picks_shown()]
     )
-    recommended: set[int] = set()
-    reported: set[int] = set()
-    can_take_part = False
-    if viewer is not None:
-        can_take_part = user_has_verified_email(viewer)
-        all_ids = ids | {c.pk for c in picks}
-        recommended = set(
-            Reaction.objects.filter(user=viewer, comment_id__in=all_ids).values_list(
-                "comment_id", flat=True
-            )
-        )
-        reported = set(
-            Report.objects.filter(user=viewer, comment_id__in=all_ids).values_list(
-                "comment_id", flat=True
-            )
-        )
+    can_take_part = viewer is not None and user_has_verified_email(viewer)
+    shown = [*tops, *replies, *picks]
+    recommended = {c.pk for c in shown if getattr(c, "viewer_recommended", False)}
+    reported = {c.pk for c in shown if getattr(c, "viewer_reported", False)}
     author_user_ids = {a.user_id for a in article.authors.all() if a.user_id}
     _decorate(
-        [*tops, *replies, *picks],
+        shown,
         author_user_ids=author_user_ids,
         viewer=viewer,
         recommended=recommended,
