@@ -24,6 +24,16 @@ _parser.enable("entity")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 
 
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """Drop relative hrefs too: a reader's link must say where it goes."""
+    if tag == "a" and attribute == "href":
+        return value if value.lower().startswith(_SAFE_PREFIXES) else None
+    return value
+
+
+_SAFE_PREFIXES = ("http://", "https://", "mailto:")
+
+
 def render_comment(source: str) -> str:
     """Render a comment body to sanitized HTML."""
     return nh3.clean(
@@ -33,6 +43,7 @@ def render_comment(source: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_absolute_links_only,
     )
 
 
