@@ -21,7 +21,7 @@ function ago(date) {
 }
 
 function showRelativeTimes(root) {
-  for (const time of root.querySelectorAll("time[data-relative]")) {
+  for (const time of root.querySelectorAll(".comment time, .profile-comment time")) {
     if (time.dataset.enhanced) continue;
     time.dataset.enhanced = "1";
     const absolute = time.textContent;

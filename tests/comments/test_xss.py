@@ -79,7 +79,7 @@ def test_attacks_show_as_text_on_the_article_page(client, attack):
     comment = CommentFactory(body=attack)
     html = client.get(comment.article.get_absolute_url()).content.decode()
     start = html.index(
-        '<div class="comment-body">', html.index(f'id="comment-card-{comment.pk}"')
+        '<div class="comment-body">', html.index(f'id="comment-{comment.pk}"')
     )
     body = html[start + len('<div class="comment-body">') : html.index("</div>", start)]
     assert_inert(body)
