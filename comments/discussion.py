@@ -108,13 +108,27 @@ def _decorate(
     viewer_id = viewer.pk if viewer is not None else None
     prefix = reverse("comments:permalink", kwargs={"pk": 0})[:-2]
     for comment in comments:
+        # Dates formatted here, not with |date in the template: on a page of 1,000
+        # comments the filter alone costs a third of the render.
+        local = timezone.localtime(comment.created)
+        comment.iso_created = local.strftime("%Y-%m-%dT%H:%M:%S%z")
+        comment.shown_created = f"{local.day} {local:%b %Y, %H:%M}"
+        comment.css = "comment"
+        if comment.status != Comment.Status.APPROVED:
+            comment.css += f" comment-{comment.status}"
+        # Strings, not ints: Django localizes every number it prints, which shows
+        # up on a page of 1,000 comments.
+        comment.sid = str(comment.pk)
         comment.url_base = f"{prefix}{comment.pk}/"
         comment.has_replies_list = comment.depth < max_depth
         author = comment.author if comment.author_id else None
         placeholder = comment.is_placeholder
         comment.children = []
         comment.is_mine = viewer_id is not None and comment.author_id == viewer_id
+        if comment.is_mine:
+            comment.css += " comment-mine"
         comment.shows_author = author is not None and not placeholder
+        comment.name = author.public_name if comment.shows_author else "[deleted]"
         comment.is_staff_author = comment.shows_author and author.is_staff
         comment.is_article_author = (
             comment.shows_author and comment.author_id in author_user_ids
