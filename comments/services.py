@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -36,6 +37,8 @@ from .models import (
     WordRule,
     normalize_text,
 )
+
+User = get_user_model()
 
 # Messages readers see (tests assert these constants).
 NOT_VERIFIED = "Confirm your email address to join the discussion."
@@ -311,9 +314,18 @@ def comment_create(
         if parent.status != Comment.Status.APPROVED:
             raise CommentError(REPLY_NOT_PUBLISHED, rule="parent-unpublished")
     now = timezone.now()
-    refusal = _refusal(
-        article=article, author=author, body=body, honeypot=honeypot, now=now
-    )
+    refusal: CommentError | None = None
+    with transaction.atomic():
+        # One reader's posts go one at a time (a row lock on the reader), so a
+        # double-click or a burst cannot slip past the duplicate and rate rules.
+        User.objects.select_for_update().filter(pk=author.pk).first()
+        refusal = _refusal(
+            article=article, author=author, body=body, honeypot=honeypot, now=now
+        )
+        if refusal is None:
+            comment = _save_new_comment(
+                article=article, author=author, body=body, parent=parent, now=now
+            )
     if refusal is not None:
         _record(
             outcome=ModerationDecision.Outcome.REFUSED,
@@ -323,8 +335,12 @@ def comment_create(
             reason=refusal.message,
         )
         raise refusal
-    hold = _hold(article=article, author=author, body=body)
+    return comment
 
+
+def _save_new_comment(*, article, author, body: str, parent, now) -> Comment:
+    """Apply the holds and save. Runs inside comment_create's transaction."""
+    hold = _hold(article=article, author=author, body=body)
     comment = Comment(article=article, author=author, body=body, created=now)
     if parent is not None:
         if parent.depth >= conf.max_depth():
@@ -335,24 +351,23 @@ def comment_create(
             comment.parent = parent
             comment.depth = parent.depth + 1
         comment.root_id = parent.root_id or parent.pk
-    with transaction.atomic():
-        comment.status = Comment.Status.PENDING
-        if hold:
-            comment.hold_reason = hold.reason
-            comment.save()
-        else:
-            _set_status(comment, Comment.Status.APPROVED)
-        _record(
-            outcome=ModerationDecision.Outcome.HELD
-            if hold
-            else ModerationDecision.Outcome.PUBLISHED,
-            article_id=article.pk,
-            author=author,
-            comment=comment,
-            rule=hold.rule if hold else "",
-            reason=hold.reason if hold else "Passed the automatic rules.",
-        )
-        _queue_reply_notification(comment)
+    comment.status = Comment.Status.PENDING
+    if hold:
+        comment.hold_reason = hold.reason
+        comment.save()
+    else:
+        _set_status(comment, Comment.Status.APPROVED)
+    _record(
+        outcome=ModerationDecision.Outcome.HELD
+        if hold
+        else ModerationDecision.Outcome.PUBLISHED,
+        article_id=article.pk,
+        author=author,
+        comment=comment,
+        rule=hold.rule if hold else "",
+        reason=hold.reason if hold else "Passed the automatic rules.",
+    )
+    _queue_reply_notification(comment)
     return comment
 
 

@@ -33,12 +33,9 @@ def scene():
     article = ArticleFactory(title="Talks in Miami")
     reader = VerifiedUserFactory(display_name="Rita Reader")
     # One approved comment already: Rita is past the first-comment hold.
-    CommentFactory(
-        author=reader, created=timezone.now() - datetime.timedelta(days=2)
-    )
+    CommentFactory(author=reader, created=timezone.now() - datetime.timedelta(days=2))
     other = VerifiedUserFactory(display_name="Otto Other")
     theirs = CommentFactory(article=article, author=other, body="Otto's view.")
-    Comment.objects.filter(pk=theirs.pk).update()
     article.comment_count = 1
     article.save()
     return article, reader, theirs
