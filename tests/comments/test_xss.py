@@ -108,3 +108,15 @@ def test_allowed_markdown_renders_and_links_are_nofollow():
 def test_body_html_is_rendered_on_save():
     comment = CommentFactory(body="*soft*")
     assert Comment.objects.get(pk=comment.pk).body_html == "<p><em>soft</em></p>\n"
+
+
+def test_hostile_display_name_is_escaped_for_signed_in_readers(client):
+    """Names go into the Python-rendered action links: they must be escaped too."""
+    from tests.comments.factories import VerifiedUserFactory
+
+    hostile = VerifiedUserFactory(display_name='<img src=x onerror="alert(1)">')
+    comment = CommentFactory(author=hostile)
+    client.force_login(VerifiedUserFactory())
+    html = client.get(comment.article.get_absolute_url()).content.decode()
+    assert "<img src=x" not in html
+    assert "comment by &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
