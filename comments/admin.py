@@ -55,7 +55,7 @@ class CommentAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields + ("rejection_reason", "moderator_note")
     inlines = [ReportInline]
-    actions = ["approve", "reject", "mark_spam", "pick", "unpick"]
+    actions = ["approve", "reject", "mark_spam", "remove", "pick", "unpick"]
 
     @admin.display(description="comment")
     def short_body(self, obj: Comment) -> str:
@@ -90,6 +90,10 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
         self._each(request, queryset, services.comment_mark_spam, "marked as spam")
+
+    @admin.action(description="Remove selected comments", permissions=["change"])
+    def remove(self, request, queryset):
+        self._each(request, queryset, services.comment_remove, "removed")
 
     @admin.action(description="Make editor's picks", permissions=["change"])
     def pick(self, request, queryset):

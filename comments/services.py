@@ -561,6 +561,28 @@ def comment_mark_spam(*, comment: Comment, moderator=None) -> Comment:
     return comment
 
 
+def comment_remove(*, comment: Comment, moderator=None, note: str = "") -> Comment:
+    """A moderator takes a comment down. Its text is kept for the record; readers
+    see "removed by a moderator" only where replies hang on it."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.status == Comment.Status.REMOVED:
+            return comment
+        _set_status(
+            comment, Comment.Status.REMOVED, is_editors_pick=False, moderator_note=note
+        )
+        Report.objects.filter(comment=comment).update(resolved=True)
+        _record(
+            outcome=ModerationDecision.Outcome.REMOVED,
+            article_id=comment.article_id,
+            author=comment.author,
+            comment=comment,
+            moderator=moderator,
+            reason=note or "Removed by a moderator.",
+        )
+    return comment
+
+
 def comment_pick(*, comment: Comment, moderator=None, picked: bool = True) -> Comment:
     """Make (or unmake) an editor's pick; the author hears about a new pick."""
     with transaction.atomic():

@@ -131,6 +131,8 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_GET
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _visible_comment(pk)
+    if parent.status != Comment.Status.APPROVED:
+        raise Http404
     if not services.user_has_verified_email(request.user):
         return _not_verified(request, parent.article)
     context = {

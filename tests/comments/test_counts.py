@@ -144,3 +144,19 @@ def test_cache_version_bumps_after_a_published_comment(
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_create(article=article, author=readers[0], body="News.")
     assert get_versions(key)[key] > before
+
+
+def test_removed_comment_keeps_its_text_and_a_placeholder_for_replies(
+    article, readers, client
+):
+    top = services.comment_create(article=article, author=readers[0], body="Nasty.")
+    services.comment_create(
+        article=article, author=readers[1], body="Calm reply.", parent=top
+    )
+    services.comment_remove(comment=top)
+    top.refresh_from_db()
+    assert top.status == "removed" and top.body == "Nasty."
+    assert counts(article, top) == (1, [1])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "This comment was removed by a moderator." in html
+    assert "Nasty." not in html and "Calm reply." in html

@@ -441,3 +441,21 @@ def test_profile_comments_include(client, veteran, django_assert_max_num_queries
         html = template.render(RequestContext(request, {"profile_user": veteran}))
     assert "Page 2 of 2" in html and "Peace talks" in html
     assert "Held one." not in html
+
+
+def test_load_more_sets_no_cookie_for_anonymous_readers(client, article, settings):
+    settings.COMMENTS_PAGE_SIZE = 1
+    CommentFactory(article=article)
+    CommentFactory(article=article)
+    url = reverse("comments:threads", kwargs={"article_id": article.pk})
+    response = client.get(url, {"cpage": 2}, **HTMX)
+    assert response.status_code == 200 and not response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+@pytest.mark.parametrize("status", ["pending", "removed", "deleted"])
+def test_reply_form_for_unpublished_comment_is_404(client, article, veteran, status):
+    parent = CommentFactory(article=article, status=status)
+    client.force_login(veteran)
+    url = reverse("comments:reply", kwargs={"pk": parent.pk})
+    assert client.get(url).status_code == 404
