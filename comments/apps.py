@@ -8,9 +8,9 @@ class CommentsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import privacy
 
-        from . import services
+        from . import privacy as discussion_privacy
 
-        privacy.register_exporter("comments", services.export_comments)
-        privacy.register_exporter("reactions", services.export_reactions)
-        privacy.register_exporter("reports", services.export_reports)
-        privacy.register_eraser(services.erase_user_discussion)
+        privacy.register_exporter("comments", discussion_privacy.export_comments)
+        privacy.register_exporter("reactions", discussion_privacy.export_reactions)
+        privacy.register_exporter("reports", discussion_privacy.export_reports)
+        privacy.register_eraser(discussion_privacy.erase_user_discussion)

@@ -249,7 +249,7 @@ def _record(
 # --- Counts ------------------------------------------------------------------------
 
 
-def _refresh_reply_counts(parent_id: int | None) -> None:
+def refresh_reply_counts(parent_id: int | None) -> None:
     """Recount shown direct replies up the chain (at most the nesting depth)."""
     while parent_id is not None:
         count = Comment.objects.filter(parent_id=parent_id).shown().count()
@@ -265,7 +265,7 @@ def _after_commit(article_id: int) -> None:
     transaction.on_commit(lambda: article_changed(article_id))
 
 
-def _set_status(comment: Comment, status: str, **fields) -> str:
+def change_status(comment: Comment, status: str, **fields) -> str:
     """Change a comment's status and keep every count right. Call inside atomic."""
     old = comment.status
     comment.status = status
@@ -277,7 +277,7 @@ def _set_status(comment: Comment, status: str, **fields) -> str:
         Article.objects.filter(pk=comment.article_id).update(
             comment_count=F("comment_count") + (1 if now else -1)
         )
-    _refresh_reply_counts(comment.parent_id)
+    refresh_reply_counts(comment.parent_id)
     _after_commit(comment.article_id)
     return old
 
@@ -356,7 +356,7 @@ def _save_new_comment(*, article, author, body: str, parent, now) -> Comment:
         comment.hold_reason = hold.reason
         comment.save()
     else:
-        _set_status(comment, Comment.Status.APPROVED)
+        change_status(comment, Comment.Status.APPROVED)
     _record(
         outcome=ModerationDecision.Outcome.HELD
         if hold
@@ -391,7 +391,7 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
         comment.body = body
         comment.edited_at = timezone.now()
         if hold and comment.status == Comment.Status.APPROVED:
-            _set_status(comment, Comment.Status.PENDING, hold_reason=hold.reason)
+            change_status(comment, Comment.Status.PENDING, hold_reason=hold.reason)
             _record(
                 outcome=ModerationDecision.Outcome.HELD,
                 article_id=comment.article_id,
@@ -415,7 +415,7 @@ def comment_delete(*, comment: Comment, user) -> Comment:
         raise CommentError(ALREADY_DELETED, rule="deleted")
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        _set_status(
+        change_status(
             comment,
             Comment.Status.DELETED,
             body="",
@@ -469,7 +469,9 @@ def report_create(*, comment: Comment, user, reason: str, note: str = "") -> Rep
                 reporters >= conf.report_threshold()
                 and comment.status == Comment.Status.APPROVED
             ):
-                _set_status(comment, Comment.Status.PENDING, hold_reason=HOLD_REPORTED)
+                change_status(
+                    comment, Comment.Status.PENDING, hold_reason=HOLD_REPORTED
+                )
                 _record(
                     outcome=ModerationDecision.Outcome.HIDDEN,
                     article_id=comment.article_id,
@@ -491,7 +493,7 @@ def comment_approve(*, comment: Comment, moderator=None) -> Comment:
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.status == Comment.Status.APPROVED:
             return comment
-        _set_status(
+        change_status(
             comment,
             Comment.Status.APPROVED,
             hold_reason="",
@@ -519,7 +521,7 @@ def comment_reject(
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.status == Comment.Status.REJECTED:
             return comment
-        _set_status(
+        change_status(
             comment,
             Comment.Status.REJECTED,
             rejection_reason=reason,
@@ -548,7 +550,7 @@ def comment_reject(
 def comment_mark_spam(*, comment: Comment, moderator=None) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        _set_status(comment, Comment.Status.SPAM, is_editors_pick=False)
+        change_status(comment, Comment.Status.SPAM, is_editors_pick=False)
         Report.objects.filter(comment=comment).update(resolved=True)
         _record(
             outcome=ModerationDecision.Outcome.SPAM,
@@ -568,7 +570,7 @@ def comment_remove(*, comment: Comment, moderator=None, note: str = "") -> Comme
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.status == Comment.Status.REMOVED:
             return comment
-        _set_status(
+        change_status(
             comment, Comment.Status.REMOVED, is_editors_pick=False, moderator_note=note
         )
         Report.objects.filter(comment=comment).update(resolved=True)
@@ -610,109 +612,3 @@ def comment_pick(*, comment: Comment, moderator=None, picked: bool = True) -> Co
             pk = comment.pk
             transaction.on_commit(lambda: send_pick_notification.enqueue(pk))
     return comment
-
-
-# --- Privacy ------------------------------------------------------------------------
-
-
-def export_comments(user) -> list[dict]:
-    return [
-        {
-            "article": c.article.title,
-            "url": c.article.get_absolute_url() + f"#comment-{c.pk}",
-            "body": c.body,
-            "status": c.status,
-            "created": c.created.isoformat(),
-            "edited_at": c.edited_at.isoformat() if c.edited_at else None,
-            "editors_pick": c.is_editors_pick,
-        }
-        for c in Comment.objects.filter(author=user).select_related("article")
-    ]
-
-
-def export_reactions(user) -> list[dict]:
-    return [
-        {"comment": r.comment_id, "created": r.created.isoformat()}
-        for r in Reaction.objects.filter(user=user)
-    ]
-
-
-def export_reports(user) -> list[dict]:
-    return [
-        {
-            "comment": r.comment_id,
-            "reason": r.reason,
-            "note": r.note,
-            "created": r.created.isoformat(),
-        }
-        for r in Report.objects.filter(user=user)
-    ]
-
-
-def _reparent_replies(comment: Comment) -> None:
-    """Move a comment's replies up one level, keeping their subtrees consistent."""
-    for reply in list(Comment.objects.filter(parent=comment)):
-        reply.parent_id = comment.parent_id
-        reply.depth = comment.depth
-        if comment.parent_id is None:
-            reply.root_id = None
-            new_root = reply.pk
-        else:
-            new_root = comment.root_id
-        reply.save(update_fields=["parent", "depth", "root"])
-        # Descendants: one level shallower, and a new root if the reply became one.
-        level = [reply.pk]
-        while level:
-            children = list(Comment.objects.filter(parent_id__in=level))
-            for child in children:
-                child.depth = max(1, child.depth - 1)
-                child.root_id = new_root
-                child.save(update_fields=["depth", "root"])
-            level = [child.pk for child in children]
-
-
-def erase_user_discussion(user) -> None:
-    """Account deletion: nothing may point at the user afterwards; counts stay right.
-
-    Reactions and reports by the user go (recommendation counts fixed). Comments, by
-    settings.ACCOUNT_DELETION_COMMENTS: "placeholder" keeps a "[deleted]" placeholder
-    where replies hang and deletes the rest; "remove" deletes all of them and moves
-    their replies up one level (a reply to a removed top-level comment becomes a
-    top-level comment), so other readers' words are not lost.
-    """
-    affected_articles: set[int] = set()
-    with transaction.atomic():
-        for reaction in Reaction.objects.filter(user=user):
-            Comment.objects.filter(pk=reaction.comment_id).update(
-                reaction_count=F("reaction_count") - 1
-            )
-        Reaction.objects.filter(user=user).delete()
-        Report.objects.filter(user=user).delete()
-        ModerationDecision.objects.filter(author=user).update(author=None)
-        mode = conf.account_deletion_comments()
-        # Deepest first, so a parent is judged after its replies are dealt with.
-        comments = list(Comment.objects.filter(author=user).order_by("-depth", "-pk"))
-        for comment in comments:
-            affected_articles.add(comment.article_id)
-            has_replies = Comment.objects.filter(parent=comment).exists()
-            if mode == "placeholder" and has_replies:
-                _set_status(
-                    comment,
-                    Comment.Status.DELETED,
-                    author=None,
-                    body="",
-                    is_editors_pick=False,
-                )
-                continue
-            if has_replies:
-                _reparent_replies(comment)
-            if comment.status == Comment.Status.APPROVED:
-                Article.objects.filter(pk=comment.article_id).update(
-                    comment_count=F("comment_count") - 1
-                )
-            parent_id = comment.parent_id
-            Comment.objects.filter(reply_to=comment).update(reply_to=None)
-            comment.delete()
-            _refresh_reply_counts(parent_id)
-        for article_id in affected_articles:
-            transaction.on_commit(lambda pk=article_id: article_changed(pk))
