@@ -13,7 +13,7 @@ from articles.models import Article
 
 from . import conf
 from .models import Comment, ModerationDecision, Reaction, Report
-from .services import refresh_reply_counts, change_status
+from .services import change_status, refresh_reply_counts
 
 
 def export_comments(user) -> list[dict]:
