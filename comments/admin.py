@@ -31,7 +31,12 @@ class CommentAdmin(admin.ModelAdmin):
         "reaction_count",
         "created",
     )
-    list_filter = ("status", "is_editors_pick", "created", "article")
+    list_filter = (
+        "status",
+        "is_editors_pick",
+        "created",
+        ("article", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("body", "author__email", "author__display_name", "article__title")
     list_select_related = ("author", "article")
     raw_id_fields = ("article", "author", "parent", "root", "reply_to")

@@ -146,6 +146,12 @@ def test_long_discussion_has_no_axe_violations(
     url = live_server.url + article.get_absolute_url()
     page.goto(url)
     axe_check(page, "anonymous, long discussion")
+    # "More comments" loads the next page of threads in place.
+    assert page.get_by_text("Top 59.").count() == 0
+    page.get_by_role("link", name="More comments").click()
+    page.get_by_text("Top 59.").wait_for()
+    assert page.url == url
+    assert page.locator("#threads > li").count() == 60  # appended, none twice
     sign_in(context, live_server, readers[0])
     page.goto(url)
     axe_check(page, "signed in, long discussion")
