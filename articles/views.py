@@ -12,6 +12,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from comments.discussion import discussion_context
+
 from .cache import LISTINGS_KEY, article_version_key
 from .models import Article, Author, FaqItem, Section, Tag
 from .page_cache import depends_on, serve_last_good_copy
@@ -92,6 +94,7 @@ class ArticleDetailView(DetailView):
             structured_data=article.structured_data(absolute_url, faq_items),
             is_preview=not article.is_published,
         )
+        context.update(discussion_context(request=self.request, article=article))
         return context
 
     def render_to_response(self, context, **kwargs):

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CommentsConfig(AppConfig):
     name = "comments"
     verbose_name = "Discussion"
+
+    def ready(self) -> None:
+        from accounts import privacy
+
+        from . import privacy as discussion_privacy
+
+        privacy.register_exporter("comments", discussion_privacy.export_comments)
+        privacy.register_exporter("reactions", discussion_privacy.export_reactions)
+        privacy.register_exporter("reports", discussion_privacy.export_reports)
+        privacy.register_eraser(discussion_privacy.erase_user_discussion)

@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "comments"
 
-urlpatterns: list = []
+# The templates build per-comment action URLs from the permalink's prefix
+# ("/discussion/comment/<pk>/…") to keep a 1,000-comment page fast: keep the
+# comment/<pk>/<action>/ shape when changing these.
+urlpatterns = [
+    path("article/<int:article_id>/post/", views.post, name="post"),
+    path("article/<int:article_id>/threads/", views.threads, name="threads"),
+    path("comment/<int:pk>/", views.permalink, name="permalink"),
+    path("comment/<int:pk>/card/", views.card, name="card"),
+    path("comment/<int:pk>/reply/", views.reply, name="reply"),
+    path("comment/<int:pk>/edit/", views.edit, name="edit"),
+    path("comment/<int:pk>/delete/", views.delete, name="delete"),
+    path("comment/<int:pk>/recommend/", views.recommend, name="recommend"),
+    path("comment/<int:pk>/report/", views.report, name="report"),
+    path("emails/stop-replies/<str:token>/", views.stop_replies, name="stop_replies"),
+]

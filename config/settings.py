@@ -348,6 +348,20 @@ LOGGING = {
 }
 
 # --- Discussion (comments app) ------
+# Read through comments/conf.py only (docs/moderation.md explains each one).
+
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 5000)
+COMMENTS_PAGE_SIZE = env_int("COMMENTS_PAGE_SIZE", 50)
+COMMENTS_EDIT_WINDOW_MINUTES = env_int("COMMENTS_EDIT_WINDOW_MINUTES", 15)
+COMMENTS_RATE_PER_MINUTE = env_int("COMMENTS_RATE_PER_MINUTE", 5)
+COMMENTS_RATE_PER_DAY = env_int("COMMENTS_RATE_PER_DAY", 50)
+COMMENTS_DUPLICATE_WINDOW_HOURS = env_int("COMMENTS_DUPLICATE_WINDOW_HOURS", 24)
+COMMENTS_HOLD_LINKS_OVER = env_int("COMMENTS_HOLD_LINKS_OVER", 2)
+COMMENTS_HOLD_FIRST_APPROVED = env_int("COMMENTS_HOLD_FIRST_APPROVED", 1)
+COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
+# On account deletion: "placeholder" keeps "[deleted]" where replies hang,
+# "remove" deletes every comment and moves replies up a level.
+ACCOUNT_DELETION_COMMENTS = env("ACCOUNT_DELETION_COMMENTS", "placeholder")
 
 # --- Newsletter ------
 

@@ -1,0 +1,54 @@
+"""Forms for taking part. The rules live in services.py; forms only shape input."""
+
+from django import forms
+
+from . import conf
+from .models import Report
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        strip=False,
+        required=False,  # services.py gives the one "empty" message
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Honeypot: hidden from people by CSS; bots fill it in.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = conf.max_length()
+        self.fields["website"].widget.attrs.update(
+            {"autocomplete": "off", "tabindex": "-1"}
+        )
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        label="Edit your comment",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        strip=False,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = conf.max_length()
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you reporting this comment?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason for the report."},
+    )
+    note = forms.CharField(
+        label="Anything moderators should know? (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep the note to 500 characters."},
+    )

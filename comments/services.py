@@ -1,0 +1,614 @@
+"""Writes with side effects for the discussion, and the automatic moderation rules.
+
+Every change of what readers see goes through here so the denormalized counts
+(Article.comment_count, Comment.reply_count, Comment.reaction_count) stay right, the
+article's cached page is refreshed (articles.cache.article_changed, on commit) and
+email goes out in background tasks (on commit).
+
+The rules for a new comment run in a fixed order, documented in docs/moderation.md:
+refuse (closed, suspended, rate limit, duplicate, honeypot, word rule), then hold
+(word rule, links, first comments, pre-moderated author or article), else publish.
+Each decision is recorded as a ModerationDecision with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from articles.cache import article_changed
+from articles.models import Article
+
+from . import conf
+from .markdown import count_links
+from .models import (
+    Comment,
+    ModerationDecision,
+    Reaction,
+    Report,
+    WordRule,
+    normalize_text,
+)
+
+User = get_user_model()
+
+# Messages readers see (tests assert these constants).
+NOT_VERIFIED = "Confirm your email address to join the discussion."
+EMPTY = "Write something before posting: the comment is empty."
+TOO_LONG = "Keep it to {limit:,} characters: this comment has {length:,}."
+DISCUSSION_CLOSED = "The discussion on this article is closed."
+SUSPENDED_UNTIL = "Your commenting is suspended until {until}."
+SUSPENDED_FOREVER = "Your commenting has been suspended."
+RATE_MINUTE = "You're commenting very fast: wait a minute, then try again."
+RATE_DAY = (
+    "You've reached today's limit of {limit} comments. Please come back tomorrow."
+)
+DUPLICATE = "You've already posted this comment."
+HONEYPOT = "Your comment could not be posted. Please try again."
+WORD_REJECTED = (
+    "Your comment contains language we don't publish. Please rephrase it and try again."
+)
+REPLY_OTHER_ARTICLE = "That comment belongs to another article."
+REPLY_NOT_PUBLISHED = "You can only reply to a published comment."
+EDIT_WINDOW_OVER = "The time to edit this comment is over."
+NOT_EDITABLE = "This comment can no longer be edited."
+ALREADY_DELETED = "This comment has already been deleted."
+RECOMMEND_OWN = "You can't recommend your own comment."
+RECOMMEND_UNPUBLISHED = "Only published comments can be recommended."
+REPORT_OWN = "You can't report your own comment."
+REPORT_TWICE = "You've already reported this comment. Thank you."
+REPORT_UNPUBLISHED = "Only published comments can be reported."
+
+TOO_MANY_ACTIONS = "You're doing that very often: wait a minute, then try again."
+
+HOLD_WORD = "It contains a word or phrase our moderators check first."
+HOLD_LINKS = "It contains more than {limit} links."
+HOLD_FIRST = "A new reader's first comments are checked by a moderator."
+HOLD_AUTHOR = "Your comments are reviewed by a moderator before they appear."
+HOLD_ARTICLE = "Every comment on this article is reviewed before it appears."
+HOLD_REPORTED = "Hidden after reports from readers, until a moderator reviews it."
+
+
+class CommentError(Exception):
+    """A rule refused the write; `message` is for the reader, `field` for the form."""
+
+    def __init__(self, message: str, *, rule: str = "", field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Hold:
+    rule: str
+    reason: str
+
+
+# --- Who may take part ----------------------------------------------------------
+
+
+def user_has_verified_email(user) -> bool:
+    """Signed in with a confirmed address (accounts will later own this helper)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def discussion_is_open(article: Article, *, at=None) -> bool:
+    at = at or timezone.now()
+    if article.discussion_mode == Article.DiscussionMode.CLOSED:
+        return False
+    return not (article.discussion_closes_at and article.discussion_closes_at <= at)
+
+
+def suspension_message(user) -> str:
+    if user.commenting_suspended_forever or not user.commenting_suspended_until:
+        message = SUSPENDED_FOREVER
+    else:
+        until = timezone.localtime(user.commenting_suspended_until)
+        message = SUSPENDED_UNTIL.format(until=format_date(until, "j F Y, H:i"))
+    if user.suspension_reason:
+        message += f" Reason: {user.suspension_reason}"
+    return message
+
+
+def can_edit(comment: Comment, user, *, at=None) -> bool:
+    at = at or timezone.now()
+    return (
+        user is not None
+        and user.is_authenticated
+        and comment.author_id == user.pk
+        and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
+        and at < comment.created + conf.edit_window()
+    )
+
+
+# Recommendations and reports: (how many, per seconds) for one reader. Comments have
+# their own limits, counted in the database (conf.rate_per_minute / rate_per_day).
+ACTION_LIMITS = {"recommend": (30, 60), "report": (10, 3600)}
+
+
+def action_allowed(*, user, action: str) -> bool:
+    """A small fixed-window rate limit in the cache; fails open if it is down."""
+    limit, seconds = ACTION_LIMITS[action]
+    key = f"comments-rate:{action}:{user.pk}"
+    try:
+        if cache.add(key, 1, timeout=seconds):
+            return True
+        return cache.incr(key) <= limit
+    except Exception:  # noqa: BLE001 - an outage of the cache must not block readers
+        return True
+
+
+# --- Rules -----------------------------------------------------------------------
+
+
+def _check_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise CommentError(EMPTY, rule="empty", field="body")
+    if len(body) > conf.max_length():
+        raise CommentError(
+            TOO_LONG.format(limit=conf.max_length(), length=len(body)),
+            rule="too-long",
+            field="body",
+        )
+    return body
+
+
+def _matching_rule(body: str, action: str) -> WordRule | None:
+    text = normalize_text(body)
+    for rule in WordRule.objects.filter(is_active=True, action=action):
+        if rule.matches(text):
+            return rule
+    return None
+
+
+def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError | None:
+    """The refusing rules, in order; the first that applies wins."""
+    if not discussion_is_open(article, at=now):
+        return CommentError(DISCUSSION_CLOSED, rule="closed")
+    if author.is_commenting_suspended(at=now):
+        return CommentError(suspension_message(author), rule="suspended")
+    recent = Comment.objects.filter(author=author)
+    minute = recent.filter(created__gt=now - timezone.timedelta(minutes=1)).count()
+    if minute >= conf.rate_per_minute():
+        return CommentError(RATE_MINUTE, rule="rate-minute")
+    day = recent.filter(created__gt=now - timezone.timedelta(days=1)).count()
+    if day >= conf.rate_per_day():
+        return CommentError(RATE_DAY.format(limit=conf.rate_per_day()), rule="rate-day")
+    if recent.filter(body=body, created__gt=now - conf.duplicate_window()).exists():
+        return CommentError(DUPLICATE, rule="duplicate", field="body")
+    if honeypot:
+        return CommentError(HONEYPOT, rule="honeypot")
+    rule = _matching_rule(body, WordRule.Action.REJECT)
+    if rule is not None:
+        return CommentError(
+            WORD_REJECTED, rule=f"word-rule:{rule.pk}:{rule.phrase}", field="body"
+        )
+    return None
+
+
+def _content_hold(body: str) -> Hold | None:
+    rule = _matching_rule(body, WordRule.Action.HOLD)
+    if rule is not None:
+        return Hold(f"word-rule:{rule.pk}:{rule.phrase}", HOLD_WORD)
+    if count_links(body) > conf.hold_links_over():
+        return Hold("links", HOLD_LINKS.format(limit=conf.hold_links_over()))
+    return None
+
+
+def _hold(*, article, author, body: str) -> Hold | None:
+    """The holding rules, in order. Trusted readers (and staff) skip them all."""
+    if author.trusted or author.is_staff:
+        return None
+    hold = _content_hold(body)
+    if hold:
+        return hold
+    if conf.hold_first_approved() > 0:
+        approved = Comment.objects.approved().filter(author=author)
+        if approved.count() < conf.hold_first_approved():
+            return Hold("first-comments", HOLD_FIRST)
+    if author.premoderated:
+        return Hold("author-premoderated", HOLD_AUTHOR)
+    if article.discussion_mode == Article.DiscussionMode.PREMODERATED:
+        return Hold("article-premoderated", HOLD_ARTICLE)
+    return None
+
+
+def _record(
+    *,
+    outcome: str,
+    article_id: int | None,
+    author=None,
+    comment: Comment | None = None,
+    moderator=None,
+    rule: str = "",
+    reason: str = "",
+) -> None:
+    ModerationDecision.objects.create(
+        comment=comment,
+        article_id=article_id,
+        author=author,
+        moderator=moderator,
+        outcome=outcome,
+        rule=rule[:40],
+        reason=reason[:300],
+    )
+
+
+# --- Counts ------------------------------------------------------------------------
+
+
+def refresh_reply_counts(parent_id: int | None) -> None:
+    """Recount shown direct replies up the chain (at most the nesting depth)."""
+    while parent_id is not None:
+        count = Comment.objects.filter(parent_id=parent_id).shown().count()
+        Comment.objects.filter(pk=parent_id).update(reply_count=count)
+        parent_id = (
+            Comment.objects.filter(pk=parent_id)
+            .values_list("parent_id", flat=True)
+            .first()
+        )
+
+
+def _after_commit(article_id: int) -> None:
+    transaction.on_commit(lambda: article_changed(article_id))
+
+
+def change_status(comment: Comment, status: str, **fields) -> str:
+    """Change a comment's status and keep every count right. Call inside atomic."""
+    old = comment.status
+    comment.status = status
+    for name, value in fields.items():
+        setattr(comment, name, value)
+    comment.save()
+    was, now = old == Comment.Status.APPROVED, status == Comment.Status.APPROVED
+    if was != now:
+        Article.objects.filter(pk=comment.article_id).update(
+            comment_count=F("comment_count") + (1 if now else -1)
+        )
+    refresh_reply_counts(comment.parent_id)
+    _after_commit(comment.article_id)
+    return old
+
+
+def _queue_reply_notification(comment: Comment) -> None:
+    if comment.status == Comment.Status.APPROVED and comment.parent_id:
+        from .tasks import send_reply_notification
+
+        transaction.on_commit(lambda: send_reply_notification.enqueue(comment.pk))
+
+
+# --- Readers' writes -------------------------------------------------------------
+
+
+def comment_create(
+    *,
+    article: Article,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    honeypot: str = "",
+) -> Comment:
+    """Post a comment or a reply through the moderation rules.
+
+    Raises CommentError with the reader's message when a rule refuses it. Replies to
+    a comment at the deepest level become its siblings, marked "in reply to".
+    """
+    if not user_has_verified_email(author):
+        raise CommentError(NOT_VERIFIED, rule="not-verified")
+    body = _check_body(body)
+    if parent is not None:
+        if parent.article_id != article.pk:
+            raise CommentError(REPLY_OTHER_ARTICLE, rule="other-article")
+        if parent.status != Comment.Status.APPROVED:
+            raise CommentError(REPLY_NOT_PUBLISHED, rule="parent-unpublished")
+    now = timezone.now()
+    refusal: CommentError | None = None
+    with transaction.atomic():
+        # One reader's posts go one at a time (a row lock on the reader), so a
+        # double-click or a burst cannot slip past the duplicate and rate rules.
+        User.objects.select_for_update().filter(pk=author.pk).first()
+        refusal = _refusal(
+            article=article, author=author, body=body, honeypot=honeypot, now=now
+        )
+        if refusal is None:
+            comment = _save_new_comment(
+                article=article, author=author, body=body, parent=parent, now=now
+            )
+    if refusal is not None:
+        _record(
+            outcome=ModerationDecision.Outcome.REFUSED,
+            article_id=article.pk,
+            author=author,
+            rule=refusal.rule,
+            reason=refusal.message,
+        )
+        raise refusal
+    return comment
+
+
+def _save_new_comment(*, article, author, body: str, parent, now) -> Comment:
+    """Apply the holds and save. Runs inside comment_create's transaction."""
+    hold = _hold(article=article, author=author, body=body)
+    comment = Comment(article=article, author=author, body=body, created=now)
+    if parent is not None:
+        if parent.depth >= conf.max_depth():
+            comment.parent_id = parent.parent_id
+            comment.reply_to = parent
+            comment.depth = parent.depth
+        else:
+            comment.parent = parent
+            comment.depth = parent.depth + 1
+        comment.root_id = parent.root_id or parent.pk
+    comment.status = Comment.Status.PENDING
+    if hold:
+        comment.hold_reason = hold.reason
+        comment.save()
+    else:
+        change_status(comment, Comment.Status.APPROVED)
+    _record(
+        outcome=ModerationDecision.Outcome.HELD
+        if hold
+        else ModerationDecision.Outcome.PUBLISHED,
+        article_id=article.pk,
+        author=author,
+        comment=comment,
+        rule=hold.rule if hold else "",
+        reason=hold.reason if hold else "Passed the automatic rules.",
+    )
+    _queue_reply_notification(comment)
+    return comment
+
+
+def comment_edit(*, comment: Comment, user, body: str) -> Comment:
+    """The author edits within the window. Content rules run again on the new text."""
+    if comment.author_id != getattr(user, "pk", None):
+        raise PermissionDenied
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        raise CommentError(NOT_EDITABLE, rule="not-editable")
+    if not can_edit(comment, user):
+        raise CommentError(EDIT_WINDOW_OVER, rule="edit-window")
+    body = _check_body(body)
+    if body == comment.body:
+        return comment
+    rule = _matching_rule(body, WordRule.Action.REJECT)
+    if rule is not None:
+        raise CommentError(WORD_REJECTED, rule=f"word-rule:{rule.pk}", field="body")
+    hold = None if (user.trusted or user.is_staff) else _content_hold(body)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment.body = body
+        comment.edited_at = timezone.now()
+        if hold and comment.status == Comment.Status.APPROVED:
+            change_status(comment, Comment.Status.PENDING, hold_reason=hold.reason)
+            _record(
+                outcome=ModerationDecision.Outcome.HELD,
+                article_id=comment.article_id,
+                author=user,
+                comment=comment,
+                rule=hold.rule,
+                reason=f"After an edit: {hold.reason}",
+            )
+        else:
+            comment.save()
+            if comment.status == Comment.Status.APPROVED:
+                _after_commit(comment.article_id)
+    return comment
+
+
+def comment_delete(*, comment: Comment, user) -> Comment:
+    """The author deletes their comment; a placeholder stays if replies hang on it."""
+    if comment.author_id != getattr(user, "pk", None):
+        raise PermissionDenied
+    if comment.status == Comment.Status.DELETED:
+        raise CommentError(ALREADY_DELETED, rule="deleted")
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        change_status(
+            comment,
+            Comment.Status.DELETED,
+            body="",
+            is_editors_pick=False,
+            hold_reason="",
+        )
+    return comment
+
+
+def reaction_toggle(*, comment: Comment, user) -> bool:
+    """Recommend, or take the recommendation back. Returns whether it now stands."""
+    if comment.author_id == user.pk:
+        raise CommentError(RECOMMEND_OWN, rule="own")
+    if comment.status != Comment.Status.APPROVED:
+        raise CommentError(RECOMMEND_UNPUBLISHED, rule="unpublished")
+    with transaction.atomic():
+        Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        deleted, _ = Reaction.objects.filter(user=user, comment=comment).delete()
+        if deleted:
+            delta, recommended = -1, False
+        else:
+            Reaction.objects.create(user=user, comment=comment)
+            delta, recommended = 1, True
+        Comment.objects.filter(pk=comment.pk).update(
+            reaction_count=F("reaction_count") + delta
+        )
+        _after_commit(comment.article_id)
+    comment.refresh_from_db(fields=["reaction_count"])
+    return recommended
+
+
+def report_create(*, comment: Comment, user, reason: str, note: str = "") -> Report:
+    """Report a comment once. Enough distinct reporters hide it until reviewed."""
+    if comment.author_id == user.pk:
+        raise CommentError(REPORT_OWN, rule="own")
+    if comment.status != Comment.Status.APPROVED:
+        raise CommentError(REPORT_UNPUBLISHED, rule="unpublished")
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.select_for_update().get(pk=comment.pk)
+            report = Report.objects.create(
+                user=user, comment=comment, reason=reason, note=note.strip()[:500]
+            )
+            reporters = (
+                Report.objects.filter(comment=comment, resolved=False)
+                .values("user")
+                .distinct()
+                .count()
+            )
+            if (
+                reporters >= conf.report_threshold()
+                and comment.status == Comment.Status.APPROVED
+            ):
+                change_status(
+                    comment, Comment.Status.PENDING, hold_reason=HOLD_REPORTED
+                )
+                _record(
+                    outcome=ModerationDecision.Outcome.HIDDEN,
+                    article_id=comment.article_id,
+                    author=comment.author,
+                    comment=comment,
+                    rule="reports",
+                    reason=f"{HOLD_REPORTED} ({reporters} readers)",
+                )
+    except IntegrityError:
+        raise CommentError(REPORT_TWICE, rule="twice") from None
+    return report
+
+
+# --- Moderators' decisions ---------------------------------------------------------
+
+
+def comment_approve(*, comment: Comment, moderator=None) -> Comment:
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.status == Comment.Status.APPROVED:
+            return comment
+        change_status(
+            comment,
+            Comment.Status.APPROVED,
+            hold_reason="",
+            rejection_reason="",
+            moderator_note="",
+        )
+        Report.objects.filter(comment=comment).update(resolved=True)
+        _record(
+            outcome=ModerationDecision.Outcome.APPROVED,
+            article_id=comment.article_id,
+            author=comment.author,
+            comment=comment,
+            moderator=moderator,
+            reason="Approved by a moderator.",
+        )
+        _queue_reply_notification(comment)
+    return comment
+
+
+def comment_reject(
+    *, comment: Comment, moderator=None, reason: str = "other", note: str = ""
+) -> Comment:
+    """Reject with a reason the author sees on the page and, if they want, by email."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.status == Comment.Status.REJECTED:
+            return comment
+        change_status(
+            comment,
+            Comment.Status.REJECTED,
+            rejection_reason=reason,
+            moderator_note=note,
+            is_editors_pick=False,
+        )
+        Report.objects.filter(comment=comment).update(resolved=True)
+        _record(
+            outcome=ModerationDecision.Outcome.REJECTED,
+            article_id=comment.article_id,
+            author=comment.author,
+            comment=comment,
+            moderator=moderator,
+            rule=reason,
+            reason=comment.get_rejection_reason_display()
+            + (f": {note}" if note else ""),
+        )
+        if comment.author_id:
+            from .tasks import send_rejection_notification
+
+            pk = comment.pk
+            transaction.on_commit(lambda: send_rejection_notification.enqueue(pk))
+    return comment
+
+
+def comment_mark_spam(*, comment: Comment, moderator=None) -> Comment:
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        change_status(comment, Comment.Status.SPAM, is_editors_pick=False)
+        Report.objects.filter(comment=comment).update(resolved=True)
+        _record(
+            outcome=ModerationDecision.Outcome.SPAM,
+            article_id=comment.article_id,
+            author=comment.author,
+            comment=comment,
+            moderator=moderator,
+            reason="Marked as spam.",
+        )
+    return comment
+
+
+def comment_remove(*, comment: Comment, moderator=None, note: str = "") -> Comment:
+    """A moderator takes a comment down. Its text is kept for the record; readers
+    see "removed by a moderator" only where replies hang on it."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.status == Comment.Status.REMOVED:
+            return comment
+        change_status(
+            comment, Comment.Status.REMOVED, is_editors_pick=False, moderator_note=note
+        )
+        Report.objects.filter(comment=comment).update(resolved=True)
+        _record(
+            outcome=ModerationDecision.Outcome.REMOVED,
+            article_id=comment.article_id,
+            author=comment.author,
+            comment=comment,
+            moderator=moderator,
+            reason=note or "Removed by a moderator.",
+        )
+    return comment
+
+
+def comment_pick(*, comment: Comment, moderator=None, picked: bool = True) -> Comment:
+    """Make (or unmake) an editor's pick; the author hears about a new pick."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if comment.is_editors_pick == picked:
+            return comment
+        if picked and comment.status != Comment.Status.APPROVED:
+            raise CommentError("Only published comments can be editor's picks.")
+        comment.is_editors_pick = picked
+        comment.picked_at = timezone.now() if picked else None
+        comment.save(update_fields=["is_editors_pick", "picked_at"])
+        _record(
+            outcome=ModerationDecision.Outcome.PICKED
+            if picked
+            else ModerationDecision.Outcome.UNPICKED,
+            article_id=comment.article_id,
+            author=comment.author,
+            comment=comment,
+            moderator=moderator,
+        )
+        _after_commit(comment.article_id)
+        if picked and comment.author_id:
+            from .tasks import send_pick_notification
+
+            pk = comment.pk
+            transaction.on_commit(lambda: send_pick_notification.enqueue(pk))
+    return comment

@@ -1,0 +1,139 @@
+"""Background email for the discussion (django-tasks, queued on commit).
+
+Each task re-reads the database: the situation may have changed since it was queued,
+and a retried task must not send the same email twice (reply notifications claim
+their comment with a conditional update before sending).
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Comment
+
+STOP_REPLIES_SALT = "comments.stop-reply-emails"
+
+
+def stop_replies_token(user) -> str:
+    return signing.dumps(user.pk, salt=STOP_REPLIES_SALT)
+
+
+def stop_replies_url(user) -> str:
+    token = stop_replies_token(user)
+    return settings.SITE_URL + reverse("comments:stop_replies", kwargs={"token": token})
+
+
+def _send(name: str, *, to: str, context: dict, headers: dict | None = None) -> None:
+    context = {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        **context,
+    }
+    subject = " ".join(
+        render_to_string(f"comments/email/{name}_subject.txt", context).split()
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"comments/email/{name}.txt", context),
+        to=[to],
+        headers=headers or {},
+    )
+    message.attach_alternative(
+        render_to_string(f"comments/email/{name}.html", context), "text/html"
+    )
+    message.send()
+
+
+def _comment_url(comment: Comment) -> str:
+    return settings.SITE_URL + comment.get_absolute_url()
+
+
+@task()
+def send_reply_notification(comment_id: int) -> bool:
+    """Tell the author of the comment replied to, once per reply, if they want it."""
+    reply = (
+        Comment.objects.select_related("article", "author", "parent__author")
+        .select_related("reply_to__author")
+        .filter(pk=comment_id, status=Comment.Status.APPROVED)
+        .first()
+    )
+    if reply is None:
+        return False
+    target = reply.reply_to or reply.parent
+    recipient = target.author if target else None
+    if (
+        recipient is None
+        or recipient.pk == reply.author_id
+        or not recipient.notify_on_reply
+        or not recipient.is_active
+    ):
+        return False
+    claimed = Comment.objects.filter(pk=reply.pk, reply_notified_at=None).update(
+        reply_notified_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    stop_url = stop_replies_url(recipient)
+    _send(
+        "reply",
+        to=recipient.email,
+        context={
+            "reply": reply,
+            "recipient": recipient,
+            "article": reply.article,
+            "reply_url": _comment_url(reply),
+            "stop_url": stop_url,
+        },
+        headers={
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    return True
+
+
+@task()
+def send_pick_notification(comment_id: int) -> bool:
+    comment = (
+        Comment.objects.select_related("article", "author")
+        .filter(pk=comment_id, is_editors_pick=True, author__isnull=False)
+        .first()
+    )
+    if comment is None or not comment.author.is_active:
+        return False
+    _send(
+        "pick",
+        to=comment.author.email,
+        context={
+            "comment": comment,
+            "article": comment.article,
+            "comment_url": _comment_url(comment),
+        },
+    )
+    return True
+
+
+@task()
+def send_rejection_notification(comment_id: int) -> bool:
+    """Tell the author why a moderator rejected their comment (if they want email)."""
+    comment = (
+        Comment.objects.select_related("article", "author")
+        .filter(pk=comment_id, status=Comment.Status.REJECTED, author__isnull=False)
+        .first()
+    )
+    if comment is None or not comment.author.notify_on_reply:
+        return False
+    _send(
+        "rejected",
+        to=comment.author.email,
+        context={
+            "comment": comment,
+            "article": comment.article,
+            "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
+        },
+    )
+    return True

@@ -1,0 +1,116 @@
+"""Template helpers for the discussion.
+
+`comment_actions` and `recommend_button` render a comment's footer for a signed-in
+reader. They are Python rather than an include on purpose: a page can carry 1,000
+comments, and the footer's dozen lookups per comment in the template engine cost
+more than the rest of the page (see bench/comments_render.py). Only digits, our
+own URLs, fixed words and escaped names are interpolated.
+"""
+
+from django import template
+from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from ..models import Comment
+
+register = template.Library()
+
+PROFILE_PAGE_SIZE = 20
+PROFILE_PAGE_PARAM = "comments_page"
+
+
+@register.simple_tag
+def profile_comments(profile_user, request):
+    """A page of the reader's approved comments, newest first (two queries)."""
+    comments = (
+        Comment.objects.approved()
+        .filter(author=profile_user)
+        .select_related("article")
+        .only(
+            "pk", "body_html", "created", "edited_at", "article__title", "article__slug"
+        )
+        .order_by("-created", "-pk")
+    )
+    paginator = Paginator(comments, PROFILE_PAGE_SIZE)
+    return paginator.get_page(request.GET.get(PROFILE_PAGE_PARAM))
+
+
+def _csrf_input(context) -> SafeString:
+    """The hidden CSRF field, built once per request and reused for every form."""
+    request = context["request"]
+    cached = getattr(request, "_comments_csrf_input", None)
+    if cached is None:
+        cached = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+            get_token(request),
+        )
+        request._comments_csrf_input = cached
+    return cached
+
+
+def render_recommend(c, csrf_input: str, error: str | None = None) -> SafeString:
+    """The recommend button (or the count, for those who cannot recommend)."""
+    sid = c.sid
+    if not c.can_interact:
+        count = c.reaction_count
+        text = f"{count} recommendation{'' if count == 1 else 's'}" if count else ""
+        return mark_safe(f'<span class="recommend" id="recommend-{sid}">{text}</span>')
+    url = c.url_base
+    pressed = "true" if c.recommended else "false"
+    label = "Recommended" if c.recommended else "Recommend"
+    alert = (
+        format_html(' <span class="error" role="alert">{}</span>', error)
+        if error
+        else ""
+    )
+    # Every interpolated value is digits, our own URL, a fixed word, or escaped.
+    return mark_safe(
+        f'<span class="recommend" id="recommend-{sid}"><form method="post" '
+        f'action="{url}recommend/" hx-post="{url}recommend/" '
+        f'hx-target="#recommend-{sid}" hx-swap="outerHTML">{csrf_input}'
+        f'<button type="submit" class="link-button" aria-pressed="{pressed}">{label}'
+        f'<span class="visually-hidden"> comment by {escape(c.name)}</span> '
+        f'<span class="reaction-count">{int(c.reaction_count)}</span></button></form>'
+        f"{alert}</span>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def recommend_button(context, c, error=None) -> SafeString:
+    return render_recommend(c, _csrf_input(context), error)
+
+
+@register.simple_tag(takes_context=True)
+def comment_actions(context, c) -> SafeString:
+    """Recommend, reply, report, edit and delete, as the viewer may."""
+    u, s, n = c.url_base, c.sid, escape(c.name)
+    # As above: only digits, our own URLs, fixed words and escaped names go in.
+    parts = [render_recommend(c, _csrf_input(context))]
+    if c.can_reply:
+        parts.append(
+            f'<a class="action" href="{u}reply/" hx-get="{u}reply/" '
+            f'hx-target="#slot-{s}">Reply<span class="visually-hidden"> to {n}'
+            "</span></a>"
+        )
+    if c.reported:
+        parts.append('<span class="action-done">Reported</span>')
+    elif c.can_interact:
+        parts.append(
+            f'<a class="action" href="{u}report/" hx-get="{u}report/" '
+            f'hx-target="#slot-{s}">Report<span class="visually-hidden"> comment '
+            f"by {n}</span></a>"
+        )
+    if c.editable:
+        parts.append(
+            f'<a class="action" href="{u}edit/" hx-get="{u}edit/" '
+            f'hx-target="#card-{s}" hx-swap="outerHTML" '
+            f'data-edit-until="{c.edit_deadline.isoformat()}">Edit</a>'
+        )
+    if c.deletable:
+        parts.append(f'<a class="action" href="{u}delete/">Delete</a>')
+    return mark_safe(
+        f'<footer class="comment-actions">{"".join(parts)}</footer>'
+        f'<div class="comment-slot" id="slot-{s}"></div>'
+    )

@@ -1,0 +1,279 @@
+"""Taking part in the discussion: plain HTML forms that htmx makes smoother.
+
+Every view works as a full page with a redirect back to the comment; when the request
+comes from htmx (HX-Request) the same view returns a fragment instead. The rules live
+in services.py; these views only translate between HTTP and the services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from articles.models import Article
+
+from . import services
+from .discussion import comment_page, decorate_for, discussion_context
+from .forms import CommentForm, EditForm, ReportForm
+from .models import Comment
+from .services import CommentError
+from .tasks import STOP_REPLIES_SALT
+
+PUBLISHED = "Your comment is published."
+HELD = "Your comment is awaiting review. {reason}"
+EDITED = "Your comment was updated."
+DELETED = "Your comment was deleted."
+REPORTED = "Thank you. A moderator will look at the comment."
+REPLIES_STOPPED = "You won't get emails about replies to your comments any more."
+BAD_LINK = "This link is not valid. You can turn reply emails off in your profile."
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def comment_location(comment: Comment, viewer=None) -> str:
+    """The article page of the comment's thread, scrolled to the comment."""
+    url = comment.article.get_absolute_url()
+    page = comment_page(comment, viewer=viewer)
+    if page > 1:
+        url += f"?cpage={page}"
+    return f"{url}#comment-{comment.pk}"
+
+
+def _visible_comment(pk: int) -> Comment:
+    """A comment on a published article, or 404 (forged or stale ids)."""
+    return get_object_or_404(
+        Comment.objects.select_related("article", "author"),
+        pk=pk,
+        article__in=Article.objects.published(),
+    )
+
+
+def _not_verified(request: HttpRequest, article: Article) -> HttpResponse:
+    return render(
+        request,
+        "comments/not_allowed.html",
+        {"article": article, "message": services.NOT_VERIFIED},
+        status=403,
+    )
+
+
+@require_GET
+def permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(pk)
+    viewer = request.user if request.user.is_authenticated else None
+    return redirect(comment_location(comment, viewer))
+
+
+@require_GET
+def threads(request: HttpRequest, article_id: int) -> HttpResponse:
+    """More threads (htmx "load more"); without htmx, the article page's next page."""
+    article = get_object_or_404(
+        Article.objects.published().prefetch_related("authors"), pk=article_id
+    )
+    if not is_htmx(request):
+        return redirect(article.get_absolute_url() + "?" + request.GET.urlencode())
+    context = discussion_context(request=request, article=article)
+    return render(request, "comments/_threads_more.html", context)
+
+
+@login_required
+@require_POST
+def post(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():  # only a forged, non-numeric parent id gets here
+        raise Http404
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"])
+    try:
+        comment = services.comment_create(
+            article=article,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            parent=parent,
+            honeypot=form.cleaned_data["website"],
+        )
+    except CommentError as error:
+        form.add_error(error.field, error.message)
+        context = {"article": article, "form": form, "parent": parent}
+        if is_htmx(request):
+            return render(request, "comments/_form.html", context)
+        return render(request, "comments/form_page.html", context, status=400)
+    if comment.status == Comment.Status.APPROVED:
+        notice = PUBLISHED
+    else:
+        notice = HELD.format(reason=comment.hold_reason)
+    if is_htmx(request):
+        decorate_for([comment], article=article, viewer=request.user)
+        return render(
+            request,
+            "comments/_posted.html",
+            {
+                "article": article,
+                "comment": comment,
+                "parent": parent,
+                "notice": notice,
+                "form": CommentForm(),
+            },
+        )
+    messages.success(request, notice)
+    return redirect(comment_location(comment, request.user))
+
+
+@login_required
+@require_GET
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = _visible_comment(pk)
+    if parent.status != Comment.Status.APPROVED:
+        raise Http404
+    if not services.user_has_verified_email(request.user):
+        return _not_verified(request, parent.article)
+    context = {
+        "article": parent.article,
+        "parent": parent,
+        "form": CommentForm(initial={"parent": parent.pk}),
+    }
+    template = "comments/_form.html" if is_htmx(request) else "comments/reply.html"
+    return render(request, template, context)
+
+
+@require_GET
+def card(request: HttpRequest, pk: int) -> HttpResponse:
+    """One comment's card (htmx: "cancel" on the edit form)."""
+    comment = _visible_comment(pk)
+    viewer = request.user if request.user.is_authenticated else None
+    if comment.status != Comment.Status.APPROVED and (
+        viewer is None or comment.author_id != viewer.pk
+    ):
+        raise Http404
+    decorate_for([comment], article=comment.article, viewer=viewer)
+    return render(request, "comments/_comment_card.html", {"c": comment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(pk)
+    if comment.author_id != request.user.pk:
+        return HttpResponse("You can only edit your own comments.", status=403)
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = services.comment_edit(
+                comment=comment, user=request.user, body=form.cleaned_data["body"]
+            )
+        except CommentError as error:
+            form.add_error(error.field, error.message)
+        else:
+            if is_htmx(request):
+                comment = _visible_comment(comment.pk)
+                decorate_for([comment], article=comment.article, viewer=request.user)
+                return render(request, "comments/_comment_card.html", {"c": comment})
+            messages.success(request, EDITED)
+            return redirect(comment_location(comment, request.user))
+    elif not services.can_edit(comment, request.user):
+        form.add_error(None, services.EDIT_WINDOW_OVER)
+    context = {"comment": comment, "article": comment.article, "form": form}
+    template = "comments/_edit_form.html" if is_htmx(request) else "comments/edit.html"
+    status = 400 if form.errors and not is_htmx(request) else 200
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(pk)
+    if comment.author_id != request.user.pk:
+        return HttpResponse("You can only delete your own comments.", status=403)
+    if request.method == "POST":
+        try:
+            services.comment_delete(comment=comment, user=request.user)
+        except CommentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, DELETED)
+        return redirect(comment.article.get_absolute_url() + "#discussion")
+    return render(
+        request,
+        "comments/delete.html",
+        {"comment": comment, "article": comment.article},
+    )
+
+
+@login_required
+@require_POST
+def recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(pk)
+    error = None
+    if not services.user_has_verified_email(request.user):
+        error = services.NOT_VERIFIED
+    elif not services.action_allowed(user=request.user, action="recommend"):
+        error = services.TOO_MANY_ACTIONS
+    else:
+        try:
+            services.reaction_toggle(comment=comment, user=request.user)
+        except CommentError as err:
+            error = err.message
+    if is_htmx(request):
+        comment.refresh_from_db()
+        decorate_for([comment], article=comment.article, viewer=request.user)
+        return render(
+            request, "comments/_recommend.html", {"c": comment, "error": error}
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(comment_location(comment, request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(pk)
+    if not services.user_has_verified_email(request.user):
+        return _not_verified(request, comment.article)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not services.action_allowed(user=request.user, action="report"):
+            form.add_error(None, services.TOO_MANY_ACTIONS)
+        else:
+            try:
+                services.report_create(
+                    comment=comment,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except CommentError as error:
+                form.add_error(None, error.message)
+            else:
+                if is_htmx(request):
+                    return render(request, "comments/_reported.html", {"c": comment})
+                messages.success(request, REPORTED)
+                return redirect(comment_location(comment, request.user))
+    context = {"comment": comment, "article": comment.article, "form": form}
+    template = (
+        "comments/_report_form.html" if is_htmx(request) else "comments/report.html"
+    )
+    status = 400 if form.errors and not is_htmx(request) else 200
+    return render(request, template, context, status=status)
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def stop_replies(request: HttpRequest, token: str) -> HttpResponse:
+    """One click in a reply email turns reply emails off."""
+    try:
+        user_id = signing.loads(token, salt=STOP_REPLIES_SALT)
+    except signing.BadSignature:
+        return render(
+            request, "comments/stop_replies.html", {"message": BAD_LINK}, status=400
+        )
+    User.objects.filter(pk=user_id).update(notify_on_reply=False)
+    return render(request, "comments/stop_replies.html", {"message": REPLIES_STOPPED})
