@@ -14,3 +14,7 @@ class CommentsConfig(AppConfig):
         privacy.register_exporter("reactions", services.export_reactions)
         privacy.register_exporter("reports", services.export_reports)
         privacy.register_eraser(services.erase_user_discussion)
+
+        from .question_services import register_question_privacy
+
+        register_question_privacy()
