@@ -14,6 +14,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -167,7 +168,7 @@ def question_create(
     with transaction.atomic():
         # One reader's questions go one at a time (a row lock on the reader), so a
         # double-click cannot slip past the duplicate and rate rules.
-        type(author).objects.select_for_update().filter(pk=author.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=author.pk).first()
         refusal = _refusal(
             article=article, author=author, text=text, honeypot=honeypot, now=now
         )
