@@ -13,11 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_question_is_featured_and_the_loader_is_idempotent(
-    tmp_path, monkeypatch, client
+    tmp_path, monkeypatch, client, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(demo, "LOGINS_FILE", tmp_path / "logins.json")
     import_article_files(sorted(demo.DEMO_CONTENT.glob("*.md")))
-    question_demo.load()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        question_demo.load()
+    assert callbacks  # the promotion queued its email task (which sends nothing)
     state = list(ReaderQuestion.objects.values_list("text", "status", "is_featured"))
     question_demo.load()
     assert (
