@@ -161,3 +161,4 @@ admin.site.register(
     list_display=("comment", "user", "created"),
     raw_id_fields=("comment", "user"),
 )
+from . import question_admin  # noqa: E402,F401

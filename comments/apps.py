@@ -14,3 +14,7 @@ class CommentsConfig(AppConfig):
         privacy.register_exporter("reactions", discussion_privacy.export_reactions)
         privacy.register_exporter("reports", discussion_privacy.export_reports)
         privacy.register_eraser(discussion_privacy.erase_user_discussion)
+
+        from .question_services import register_question_privacy
+
+        register_question_privacy()

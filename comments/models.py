@@ -308,3 +308,6 @@ class ModerationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.reason}"
+
+
+from .question_models import ReaderQuestion  # noqa: E402,F401

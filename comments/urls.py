@@ -19,3 +19,7 @@ urlpatterns = [
     path("comment/<int:pk>/report/", views.report, name="report"),
     path("emails/stop-replies/<str:token>/", views.stop_replies, name="stop_replies"),
 ]
+
+from .question_urls import question_urlpatterns  # noqa: E402
+
+urlpatterns += question_urlpatterns

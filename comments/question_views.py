@@ -1,0 +1,169 @@
+"""Reader questions: ask, follow your questions, answer the featured one, browse.
+
+Plain HTML forms with redirects; the rules live in question_services.py and, for
+answers (which are discussion comments), in services.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from articles.models import Article, Section
+
+from . import question_services as services
+from . import services as discussion
+from .models import Comment
+from .question_forms import AnswerForm, AskForm
+from .question_models import ReaderQuestion
+from .services import CommentError
+from .views import HELD, PUBLISHED, comment_location
+
+QUESTION_RECEIVED = (
+    "Your question was received. An editor reads every question: follow its status "
+    "here."
+)
+PAGE_SIZE = 20
+ANSWERS_PAGE_SIZE = 50
+
+
+def _published_article(article_id) -> Article | None:
+    if not article_id:
+        return None
+    return get_object_or_404(Article.objects.published(), pk=article_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest) -> HttpResponse:
+    """The "Ask the newsroom" page; from an article it offers to tie the question."""
+    form = AskForm(
+        request.POST or None, initial={"article": request.GET.get("article")}
+    )
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        article = _published_article(source.get("article"))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    verified = discussion.user_has_verified_email(request.user)
+    if request.method == "POST" and verified and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_create(
+                author=request.user,
+                text=data["text"],
+                article=article if data["about_article"] else None,
+                anonymous=data["anonymous"],
+                honeypot=data["website"],
+            )
+        except CommentError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, QUESTION_RECEIVED)
+            return redirect("comments:questions_mine")
+    context = {"form": form, "article": article, "verified": verified}
+    status = 400 if form.errors else (200 if verified else 403)
+    return render(request, "comments/questions/ask.html", context, status=status)
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """The reader's own questions with their status (two queries a page)."""
+    questions = (
+        ReaderQuestion.objects.filter(author=request.user)
+        .select_related("article")
+        .order_by("-created", "-pk")
+    )
+    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "comments/questions/mine.html", {"page": page})
+
+
+@require_GET
+def answered(request: HttpRequest) -> HttpResponse:
+    """Answered questions across the site, newest first, optionally by section."""
+    sections = list(Section.objects.all())
+    current = None
+    questions = ReaderQuestion.objects.answered()
+    slug = request.GET.get("section")
+    if slug:
+        current = next((s for s in sections if s.slug == slug), None)
+        if current is None:
+            raise Http404
+        questions = questions.filter(article__section=current)
+    questions = questions.select_related("article__section", "author").order_by(
+        "-answered_at", "-pk"
+    )
+    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "sections": sections, "current": current}
+    return render(request, "comments/questions/answered.html", context)
+
+
+def _featured_question(article: Article) -> ReaderQuestion | None:
+    return (
+        ReaderQuestion.objects.filter(article=article, is_featured=True)
+        .select_related("author")
+        .first()
+    )
+
+
+@require_GET
+def answers(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The discussion filtered to answers to the article's reader question.
+
+    A fixed number of queries: the article, the question, a count and one page.
+    """
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    question = _featured_question(article)
+    page = None
+    if question is not None:
+        comments = (
+            Comment.objects.approved()
+            .filter(answered_questions=question)
+            .select_related("author")
+            .order_by("created", "pk")
+        )
+        page = Paginator(comments, ANSWERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"article": article, "question": question, "page": page}
+    return render(request, "comments/questions/answers.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer the featured question: a comment in the discussion, linked to it."""
+    question = get_object_or_404(
+        ReaderQuestion.objects.select_related("article", "author"),
+        pk=pk,
+        is_featured=True,
+        article__in=Article.objects.published(),
+    )
+    article = question.article
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = services.answer_create(
+                question=question,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                honeypot=form.cleaned_data["website"],
+            )
+        except CommentError as error:
+            form.add_error(error.field, error.message)
+        else:
+            if comment.status == Comment.Status.APPROVED:
+                messages.success(request, PUBLISHED)
+            else:
+                messages.success(request, HELD.format(reason=comment.hold_reason))
+            return redirect(comment_location(comment, request.user))
+    context = {
+        "form": form,
+        "question": question,
+        "article": article,
+        "can_answer": discussion.user_has_verified_email(request.user)
+        and discussion.discussion_is_open(article),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "comments/questions/answer.html", context, status=status)
