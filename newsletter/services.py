@@ -233,9 +233,18 @@ def subscribers_mark_bounced(*, subscribers) -> int:
     )
 
 
+def _owned_by(user):
+    """Subscriptions that are the reader's: linked to the account, or under its
+    address when that address is verified (an unverified one may be someone
+    else's)."""
+    if user_has_verified_email(user):
+        return Subscriber.objects.for_user(user)
+    return Subscriber.objects.filter(user=user)
+
+
 def subscription_erase_for_user(user) -> None:
     """Account deletion: the subscription goes too (see docs/newsletter.md)."""
-    Subscriber.objects.for_user(user).delete()
+    _owned_by(user).delete()
 
 
 def subscription_export_for_user(user) -> list[dict]:
@@ -258,9 +267,7 @@ def subscription_export_for_user(user) -> list[dict]:
             "created": subscriber.created.isoformat(),
             "issues_received": subscriber.deliveries.filter(status="sent").count(),
         }
-        for subscriber in Subscriber.objects.for_user(user).prefetch_related(
-            "newsletters"
-        )
+        for subscriber in _owned_by(user).prefetch_related("newsletters")
     ]
 
 
