@@ -20,7 +20,7 @@ from .tokens import read_confirm_token
 
 CHECK_INBOX = (
     "Check your inbox: we have sent a link to confirm your subscription. "
-    "If it doesn't arrive within a few minutes, look in your spam folder."
+    "If it does not arrive within a few minutes, look in your spam folder."
 )
 INVALID_EMAIL = "Enter a valid email address, like name@example.com."
 NO_NEWSLETTER = "Choose at least one newsletter."
