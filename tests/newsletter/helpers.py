@@ -5,7 +5,9 @@ from django.core import mail
 
 def link_in(message, name: str) -> str:
     """The path of the first newsletter:<name> link in an email's text part."""
-    match = re.search(rf"https://news\.example\.com(/newsletter/{name}/[^\s/]+/)", message.body)
+    match = re.search(
+        rf"https://news\.example\.com(/newsletter/{name}/[^\s/]+/)", message.body
+    )
     assert match, f"no {name} link in: {message.body}"
     return match.group(1)
 

@@ -49,7 +49,9 @@ def test_following_the_confirmation_link_confirms_and_welcomes(
     assert [m.subject for m in mail.outbox] == ["Welcome to Broadsheet"]
 
 
-def test_confirming_twice_is_harmless(client, pending, django_capture_on_commit_callbacks):
+def test_confirming_twice_is_harmless(
+    client, pending, django_capture_on_commit_callbacks
+):
     token = make_confirm_token(pending, [daily().pk])
     with django_capture_on_commit_callbacks(execute=True):
         client.get(reverse("newsletter:confirm", args=[token]))
@@ -208,7 +210,9 @@ def test_preferences_page_needs_sign_in(client):
     assert "login" in response["Location"]
 
 
-def test_full_flow_from_form_to_confirmation(client, django_capture_on_commit_callbacks):
+def test_full_flow_from_form_to_confirmation(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("newsletter:subscribe"),

@@ -217,7 +217,9 @@ def test_newsletter_page_lists_the_newsletters(client):
 
 
 def verify(user):
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
 
 
 def test_signed_in_verified_reader_subscribes_in_one_click(
@@ -246,7 +248,9 @@ def test_signed_in_unverified_reader_goes_through_double_opt_in(
 ):
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("newsletter:subscribe_me"), {"next": "https://evil.example/"})
+        client.post(
+            reverse("newsletter:subscribe_me"), {"next": "https://evil.example/"}
+        )
     subscriber = Subscriber.objects.get(email=user.email)
     assert subscriber.status == Subscriber.Status.PENDING
     assert "Confirm" in mail.outbox[0].subject
