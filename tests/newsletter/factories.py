@@ -6,11 +6,18 @@ from tests.articles.factories import ArticleFactory
 
 
 def daily() -> Newsletter:
-    return Newsletter.objects.get(slug="daily-briefing")
+    """The default newsletter, made by a data migration. Transactional tests
+    flush the database afterwards, so tests that run later create it again."""
+    return Newsletter.objects.get_or_create(
+        slug="daily-briefing",
+        defaults={"name": "Daily briefing", "is_default": True, "position": 0},
+    )[0]
 
 
 def weekly() -> Newsletter:
-    return Newsletter.objects.get(slug="weekly-analysis")
+    return Newsletter.objects.get_or_create(
+        slug="weekly-analysis", defaults={"name": "Weekly analysis", "position": 1}
+    )[0]
 
 
 class SubscriberFactory(factory.django.DjangoModelFactory):
