@@ -306,9 +306,9 @@ LOGGING = {
 # (counted in the cache). 0 means no limit.
 NEWSLETTER_SEND_RATE_PER_MINUTE = env_int("NEWSLETTER_SEND_RATE_PER_MINUTE", 600)
 # Deliveries each batch task sends over one SMTP connection.
-NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+NEWSLETTER_BATCH_SIZE = max(1, env_int("NEWSLETTER_BATCH_SIZE", 200))
 # Batch tasks queued at once when an issue starts sending (parallel workers).
-NEWSLETTER_PARALLEL_BATCHES = env_int("NEWSLETTER_PARALLEL_BATCHES", 2)
+NEWSLETTER_PARALLEL_BATCHES = max(1, env_int("NEWSLETTER_PARALLEL_BATCHES", 2))
 # Tries per delivery before it is marked failed; waits grow between them.
 NEWSLETTER_MAX_ATTEMPTS = 5
 NEWSLETTER_RETRY_DELAYS = [60, 300, 1800, 7200]  # seconds

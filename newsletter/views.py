@@ -124,6 +124,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         subscriber = services.subscription_confirm(token=token)
     except TokenError as error:
         return _token_problem(request, error)
+    messages.success(request, SUBSCRIBED_MESSAGE)
     return redirect("newsletter:manage", token=_manage_token(subscriber))
 
 

@@ -105,3 +105,41 @@ def test_a_real_worker_sends_the_issue_from_the_task_queue(settings):
     assert len(counts) == 120 and set(counts.values()) == {1}
     assert Delivery.objects.filter(issue=issue, status="sent").count() == 120
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_real_worker_an_smtp_outage_is_retried_later_and_nothing_is_lost(
+    settings,
+):
+    """SMTP down during the send: the worker leaves every delivery queued and
+    schedules a retry; when the server is back and the retry is due, all go out."""
+    import datetime
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.newsletter.backends import Trouble
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.newsletter.backends.TroubledBackend"
+    Trouble.reset()
+    Trouble.down = True
+    make_confirmed_subscribers(10)
+    issue = IssueFactory()
+    services.issue_send(issue=issue)
+    call_command("db_worker", batch=True, no_reload=True, startup_delay=False)
+    assert not mail.outbox
+    assert Delivery.objects.filter(issue=issue, status="queued").count() == 10
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.task_path == "newsletter.tasks.send_issue_batch"
+    assert retry.run_after > timezone.now()
+
+    Trouble.down = False  # the server is back; a minute later the retry is due
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=past)
+    Delivery.objects.filter(issue=issue).update(available_at=past)
+    call_command("db_worker", batch=True, no_reload=True, startup_delay=False)
+    counts = Counter(address for m in mail.outbox for address in m.to)
+    assert len(counts) == 10 and set(counts.values()) == {1}
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+    Trouble.reset()

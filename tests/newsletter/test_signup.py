@@ -272,3 +272,25 @@ def test_signed_in_reader_sees_the_one_click_form_on_articles(client, user):
     assert reverse("newsletter:subscribe_me") in html
     assert "csrfmiddlewaretoken" in html
     assert reverse("newsletter:preferences") in html
+
+
+def test_the_signup_block_costs_the_same_however_many_newsletters(client):
+    """The block on the article page adds a constant query count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsletter.models import Newsletter
+
+    article = ArticleFactory()
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(article.get_absolute_url())
+        return len(queries)
+
+    before = count()
+    for i in range(5):
+        Newsletter.objects.create(name=f"Extra {i}", slug=f"extra-{i}")
+    assert count() == before
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Extra 4" in html
