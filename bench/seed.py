@@ -41,7 +41,6 @@ def bench_readers(count: int) -> list:
 def seed_discussion(article, count: int, *, seed: int = 7) -> int:
     """Replace the article's discussion with `count` approved comments (30% replies)."""
     from comments.markdown import render_comment
-
     from comments.models import Comment
 
     rng = random.Random(seed)

@@ -365,6 +365,25 @@ ACCOUNT_DELETION_COMMENTS = env("ACCOUNT_DELETION_COMMENTS", "placeholder")
 
 # --- Newsletter ------
 
+# Messages per minute the sender may hand to the SMTP server, across all workers
+# (counted in the cache). 0 means no limit.
+NEWSLETTER_SEND_RATE_PER_MINUTE = env_int("NEWSLETTER_SEND_RATE_PER_MINUTE", 600)
+# Deliveries each batch task sends over one SMTP connection.
+NEWSLETTER_BATCH_SIZE = max(1, env_int("NEWSLETTER_BATCH_SIZE", 200))
+# Batch tasks queued at once when an issue starts sending (parallel workers).
+NEWSLETTER_PARALLEL_BATCHES = max(1, env_int("NEWSLETTER_PARALLEL_BATCHES", 2))
+# Tries per delivery before it is marked failed; waits grow between them.
+NEWSLETTER_MAX_ATTEMPTS = 5
+NEWSLETTER_RETRY_DELAYS = [60, 300, 1800, 7200]  # seconds
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
+    "NEWSLETTER_UNSUBSCRIBE_MAILTO", f"unsubscribe@{urlsplit(SITE_URL).hostname}"
+)
+# Signup rate limits: (requests, seconds).
+NEWSLETTER_SIGNUP_LIMIT_PER_IP = (10, 3600)
+NEWSLETTER_SIGNUP_LIMIT_PER_ADDRESS = (5, 3600)
+NEWSLETTER_CONFIRMATION_INTERVAL = 3600  # at most one confirmation email an hour
+NEWSLETTER_CONFIRMATION_MAX_AGE = 7 * 24 * 3600  # confirmation links last 7 days
+
 # --- Read path: page cache and HTTP caching ------
 # Anonymous reading pages are kept this long in our own cache at most; a change to
 # what a page shows replaces it at once (versioned keys), so this bounds only what

@@ -1,0 +1,104 @@
+"""Background tasks (django-tasks): newsletter emails and issue sending.
+
+`manage.py db_worker` runs them in production. Each batch task sends one batch and
+queues the next while work remains, so NEWSLETTER_PARALLEL_BATCHES chains run side
+by side; deliveries waiting for a retry get a task scheduled for their time.
+"""
+
+import math
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django_tasks import task, task_backends
+
+from .emails import build_message, personalise, render_issue
+from .models import Issue, Newsletter, Subscriber
+from .sending import (
+    create_deliveries,
+    finish_if_done,
+    next_available_at,
+    send_batch,
+)
+from .tokens import make_confirm_token
+
+
+@task()
+def send_subscriber_email(*, subscriber_id: int, name: str, newsletter_ids: list[int]):
+    """Confirmation, welcome or "already subscribed" email to one subscriber."""
+    from django.urls import reverse
+
+    from .emails import absolute
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return
+    ids = newsletter_ids or list(subscriber.newsletters.values_list("pk", flat=True))
+    context = {"newsletters": list(Newsletter.objects.filter(pk__in=ids))}
+    if name == "confirm":
+        token = make_confirm_token(subscriber, newsletter_ids)
+        context["confirm_url"] = absolute(reverse("newsletter:confirm", args=[token]))
+    build_message(name, subscriber, context).send()
+
+
+@task()
+def prepare_issue(*, issue_id: int) -> int:
+    """Create the deliveries (once), then start the batch chains."""
+    issue = Issue.objects.get(pk=issue_id)
+    if issue.status != Issue.Status.SENDING:
+        return 0
+    if issue.deliveries_created_at is None:
+        from django.utils import timezone
+
+        create_deliveries(issue)
+        Issue.objects.filter(pk=issue_id).update(
+            deliveries_created_at=timezone.now(),
+            recipients_count=issue.deliveries.count(),
+        )
+    total = issue.deliveries.filter(status="queued").count()
+    chains = min(
+        settings.NEWSLETTER_PARALLEL_BATCHES,
+        math.ceil(total / settings.NEWSLETTER_BATCH_SIZE),
+    )
+    for _ in range(max(chains, 1)):
+        transaction.on_commit(lambda: send_issue_batch.enqueue(issue_id=issue_id))
+    return total
+
+
+@task()
+def send_issue_batch(*, issue_id: int) -> dict:
+    result = send_batch(issue_id)
+    if result.claimed and not result.smtp_down:
+        transaction.on_commit(lambda: send_issue_batch.enqueue(issue_id=issue_id))
+    elif not finish_if_done(issue_id):
+        schedule_retry(issue_id)
+    return {"sent": result.sent, "failed": result.failed}
+
+
+def schedule_retry(issue_id: int) -> None:
+    """Queue one batch task for when the earliest waiting delivery is due.
+
+    Backends that cannot defer (the immediate one in tests) skip this: run
+    `manage.py send_issue ID` (or "Resume" in the admin) to pick the issue up.
+    """
+    backend = task_backends[send_issue_batch.backend]
+    when = next_available_at(issue_id)
+    if when is None or not backend.supports_defer:
+        return
+    # Many chains may end at once: only one follow-up per issue per 10 seconds.
+    if cache.add(f"newsletter:retry:{issue_id}:{int(when.timestamp() // 10)}", 1, 3600):
+        task = send_issue_batch.using(run_after=when)
+        transaction.on_commit(lambda: task.enqueue(issue_id=issue_id))
+
+
+@task()
+def send_test_issue(*, issue_id: int, email: str) -> None:
+    """The issue as subscribers will see it, to one editor, marked as a test."""
+    issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
+    subscriber = Subscriber.objects.filter(email=email.lower()).first()
+    if subscriber is None:
+        subscriber = Subscriber(email=email.lower())
+    rendered = render_issue(issue)
+    message = personalise(rendered, subscriber)
+    message.subject = f"[Test] {message.subject}"
+    message.send()

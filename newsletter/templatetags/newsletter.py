@@ -1,0 +1,46 @@
+"""{% newsletter_signup %}: the signup block on article pages and the home page.
+
+Anonymous readers get the token-free form (the page is cached and sets no cookie);
+signed-in readers get a one-click form with the usual CSRF token.
+"""
+
+from django import template
+
+from ..models import Newsletter
+from ..services import consent_text
+
+register = template.Library()
+
+
+def signup_context(*, form=None, newsletters=None, source: str = "") -> dict:
+    """What _signup_form.html needs, from a bound form or the defaults."""
+    newsletters = list(Newsletter.objects.all()) if newsletters is None else newsletters
+    if form is not None and form.is_bound:
+        raw = form.data.getlist("newsletters") if hasattr(form.data, "getlist") else []
+        selected = {int(value) for value in raw if str(value).isdigit()}
+        email = form.data.get("email", "")
+        source = form.data.get("source", source)
+    else:
+        selected = {n.pk for n in newsletters if n.is_default}
+        email = ""
+    return {
+        "form": form,
+        "newsletters": newsletters,
+        "selected": selected,
+        "email_value": email,
+        "source": source,
+        "consent_text": consent_text(),
+    }
+
+
+@register.inclusion_tag("newsletter/_signup_block.html", takes_context=True)
+def newsletter_signup(context) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    source = request.path if request is not None else ""
+    return {
+        **signup_context(source=source),
+        "user": user,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,244 @@
+"""Sending an issue: deliveries in bulk, each sent once, through crashes and
+outages, with retries, throttling and the refusals an editor can meet."""
+
+import datetime
+from collections import Counter
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from newsletter import sending, services
+from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.tasks import prepare_issue
+from tests.newsletter.backends import Trouble
+from tests.newsletter.factories import (
+    IssueFactory,
+    SubscriberFactory,
+    make_confirmed_subscribers,
+    weekly,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def troubled(settings):
+    settings.EMAIL_BACKEND = "tests.newsletter.backends.TroubledBackend"
+    Trouble.reset()
+    yield Trouble
+    Trouble.reset()
+
+
+def recipients() -> Counter:
+    return Counter(address for message in mail.outbox for address in message.to)
+
+
+def make_everything_due(issue) -> None:
+    """Time passes: leases and retry waits run out."""
+    Delivery.objects.filter(issue=issue, status="queued").update(
+        available_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+
+def test_a_thousand_subscribers_get_exactly_one_delivery_and_one_email_each(
+    run_tasks, troubled
+):
+    """1,000 confirmed subscribers: 1,000 deliveries, 1,000 emails, each address
+    once; pending, unsubscribed and other newsletters' readers get nothing; the
+    issue ends "sent" with its counts; batches share one connection each."""
+    make_confirmed_subscribers(1000)
+    SubscriberFactory(email="pending@example.com", status="pending")
+    SubscriberFactory(email="left@example.com", status="unsubscribed")
+    SubscriberFactory(email="weekly@example.com", newsletters=[weekly()])
+    issue = IssueFactory()
+    run_tasks(services.issue_send, issue=issue)
+    assert Delivery.objects.filter(issue=issue).count() == 1000
+    counts = recipients()
+    assert len(counts) == 1000 and set(counts.values()) == {1}
+    assert not {"pending@example.com", "left@example.com", "weekly@example.com"} & set(
+        counts
+    )
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert (issue.recipients_count, issue.sent_count, issue.failed_count) == (
+        1000,
+        1000,
+        0,
+    )
+    assert not Delivery.objects.exclude(status="sent").exists()
+    assert troubled.connections_opened == 10  # 1,000 / batches of 100
+
+
+def test_sending_twice_is_refused_and_sends_nothing_more(run_tasks):
+    make_confirmed_subscribers(5)
+    issue = IssueFactory()
+    run_tasks(services.issue_send, issue=issue)
+    with pytest.raises(services.IssueError, match=services.ISSUE_NOT_DRAFT):
+        run_tasks(services.issue_send, issue=issue)
+    run_tasks(services.issue_resume, issue=issue)
+    run_tasks(prepare_issue.enqueue, issue_id=issue.pk)
+    assert len(mail.outbox) == 5
+
+
+def test_an_issue_without_subject_or_articles_is_refused(run_tasks):
+    make_confirmed_subscribers(2)
+    untitled = IssueFactory(subject=" ")
+    with pytest.raises(services.IssueError, match=services.ISSUE_NO_SUBJECT):
+        services.issue_send(issue=untitled)
+    empty = IssueFactory(articles=[])
+    with pytest.raises(services.IssueError, match=services.ISSUE_NO_ARTICLES):
+        services.issue_send(issue=empty)
+    assert not mail.outbox
+    assert set(Issue.objects.values_list("status", flat=True)) == {"draft"}
+
+
+def test_a_send_interrupted_half_way_and_resumed_sends_each_once(run_tasks, troubled):
+    """The connection drops after 500 messages: the rest stay queued; resuming
+    later sends them, and nobody gets the issue twice."""
+    make_confirmed_subscribers(1000)
+    issue = IssueFactory()
+    troubled.messages_until_disconnect = 500
+    run_tasks(services.issue_send, issue=issue)
+    assert len(mail.outbox) == 500
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENDING
+    assert Delivery.objects.filter(issue=issue, status="queued").count() == 500
+    assert not Delivery.objects.filter(status="failed").exists()
+
+    troubled.messages_until_disconnect = None
+    make_everything_due(issue)
+    run_tasks(services.issue_resume, issue=issue)
+    counts = recipients()
+    assert len(counts) == 1000 and set(counts.values()) == {1}
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_a_crashed_senders_claim_runs_out_and_is_sent_once(run_tasks):
+    """A worker that claimed a batch and died: its rows are held until the lease
+    ends, then sent once by another sender."""
+    make_confirmed_subscribers(250)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    Issue.objects.filter(pk=issue.pk).update(deliveries_created_at=timezone.now())
+    crashed = sending.claim_batch(issue.pk, 100)  # ...and the process dies
+    assert len(crashed) == 100
+    run_tasks(services.issue_resume, issue=issue)
+    assert len(mail.outbox) == 150
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING
+    make_everything_due(issue)
+    run_tasks(services.issue_resume, issue=issue)
+    counts = recipients()
+    assert len(counts) == 250 and set(counts.values()) == {1}
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_smtp_down_keeps_every_delivery_queued_until_it_returns(run_tasks, troubled):
+    """Nothing is lost or counted against anyone while the server is down."""
+    make_confirmed_subscribers(30)
+    issue = IssueFactory()
+    troubled.down = True
+    run_tasks(services.issue_send, issue=issue)
+    assert not mail.outbox
+    assert (
+        Delivery.objects.filter(issue=issue, status="queued", attempts=0).count() == 30
+    )
+    troubled.down = False
+    make_everything_due(issue)
+    run_tasks(services.issue_resume, issue=issue)
+    assert len(recipients()) == 30
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_temporary_refusals_are_retried_with_backoff_then_failed(
+    run_tasks, troubled, settings
+):
+    """A 4xx refusal waits and retries; after the last attempt the delivery is
+    failed with the error, and the issue finishes."""
+    make_confirmed_subscribers(3)
+    troubled.refuse = {"bulk1@example.com": 451}
+    issue = IssueFactory()
+    run_tasks(services.issue_send, issue=issue)
+    delivery = Delivery.objects.get(subscriber__email="bulk1@example.com")
+    assert (delivery.status, delivery.attempts) == ("queued", 1)
+    assert delivery.available_at > timezone.now() + datetime.timedelta(seconds=50)
+    for _ in range(settings.NEWSLETTER_MAX_ATTEMPTS - 1):
+        make_everything_due(issue)
+        run_tasks(services.issue_resume, issue=issue)
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert delivery.attempts == settings.NEWSLETTER_MAX_ATTEMPTS
+    assert "SMTPRecipientsRefused" in delivery.error
+    issue.refresh_from_db()
+    assert (issue.status, issue.sent_count, issue.failed_count) == ("sent", 2, 1)
+
+
+def test_a_permanent_refusal_fails_at_once_and_marks_the_address_bounced(
+    run_tasks, troubled
+):
+    make_confirmed_subscribers(2)
+    troubled.refuse = {"bulk0@example.com": 550}
+    issue = IssueFactory()
+    run_tasks(services.issue_send, issue=issue)
+    delivery = Delivery.objects.get(subscriber__email="bulk0@example.com")
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert Subscriber.objects.get(email="bulk0@example.com").status == "bounced"
+
+
+def test_readers_who_leave_before_their_turn_are_skipped(run_tasks):
+    make_confirmed_subscribers(3)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    Issue.objects.filter(pk=issue.pk).update(deliveries_created_at=timezone.now())
+    services.subscription_unsubscribe(
+        subscriber=Subscriber.objects.get(email="bulk2@example.com")
+    )
+    run_tasks(services.issue_resume, issue=issue)
+    assert "bulk2@example.com" not in recipients()
+    skipped = Delivery.objects.get(subscriber__email="bulk2@example.com")
+    assert (skipped.status, skipped.error) == ("failed", sending.SKIPPED_ERROR)
+
+
+def test_throttle_holds_sends_to_the_rate_per_minute(run_tasks, settings, monkeypatch):
+    """With a limit of 3 a minute, the 4th and 7th sends wait for the next minute."""
+    settings.NEWSLETTER_SEND_RATE_PER_MINUTE = 3
+    clock = {"now": 6000.0}
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        clock["now"] += seconds
+
+    monkeypatch.setattr(sending, "_clock", lambda: clock["now"])
+    monkeypatch.setattr(sending, "_sleep", sleep)
+    make_confirmed_subscribers(7)
+    run_tasks(services.issue_send, issue=IssueFactory())
+    assert len(mail.outbox) == 7
+    assert len(waits) == 2
+    assert all(0 < wait <= 60.05 for wait in waits)
+
+
+def test_creating_deliveries_again_adds_no_duplicates():
+    """The bulk insert is safe to repeat (a crash during preparation)."""
+    make_confirmed_subscribers(20)
+    issue = IssueFactory()
+    assert sending.create_deliveries(issue) == 20
+    assert sending.create_deliveries(issue) == 0
+    assert Delivery.objects.filter(issue=issue).count() == 20
+
+
+def test_progress_counts_sent_queued_and_failed(run_tasks, troubled):
+    make_confirmed_subscribers(4)
+    troubled.refuse = {"bulk3@example.com": 550}
+    issue = IssueFactory()
+    run_tasks(services.issue_send, issue=issue)
+    assert issue.progress() == {
+        "total": 4,
+        "sent": 3,
+        "failed": 1,
+        "queued": 0,
+        "done": 4,
+    }
