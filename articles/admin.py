@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .cache import article_changed, listings_changed
+from .cache import article_changed, listings_changed, site_changed
 from .models import Article, Author, FaqItem, FurtherReading, Section, Tag
 
 
@@ -19,15 +19,17 @@ def refresh_article_pages(article_ids) -> None:
 
 
 class RefreshListingsMixin:
-    """Sections, tags and authors appear on listing pages: refresh those on change."""
+    """Tags and authors appear on listing pages: refresh those on change."""
+
+    refresh = staticmethod(listings_changed)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(listings_changed)
+        transaction.on_commit(self.refresh)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(listings_changed)
+        transaction.on_commit(self.refresh)
 
 
 class FaqItemInline(admin.TabularInline):
@@ -157,6 +159,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(RefreshListingsMixin, admin.ModelAdmin):
+    refresh = staticmethod(site_changed)  # sections are in every page's navigation
+
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}

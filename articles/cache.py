@@ -8,6 +8,8 @@ request renders afresh; nothing has to find and delete old keys (they expire).
   or its approved discussion changed. Also bumps the listings version, since teasers
   show comment counts.
 - `listings_changed()`: home, section, tag and author pages.
+- `site_changed()`: something every page shows (the sections in the navigation, the
+  newsletters in the signup block).
 
 Every cache call is wrapped: if Redis is down, pages are served uncached and the
 problem is logged, never raised.
@@ -20,6 +22,7 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 LISTINGS_KEY = "page-version:listings"
+SITE_KEY = "page-version:site"
 
 
 def article_version_key(article_id: int) -> str:
@@ -44,6 +47,11 @@ def article_changed(article_id: int) -> None:
 
 def listings_changed() -> None:
     _bump(LISTINGS_KEY)
+
+
+def site_changed() -> None:
+    """Every cached page is out of date (navigation, signup block…)."""
+    _bump(SITE_KEY)
 
 
 def get_versions(*keys: str) -> dict[str, int] | None:

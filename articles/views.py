@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from comments.discussion import discussion_context
 
-from .cache import LISTINGS_KEY, article_version_key
+from .cache import LISTINGS_KEY, SITE_KEY, article_version_key
 from .models import Article, Author, FaqItem, Section, Tag
 from .page_cache import depends_on, serve_last_good_copy
 from .search import search_articles
@@ -28,7 +28,7 @@ class ListingPageMixin:
     """Listing pages show teasers of many articles: one version covers them all."""
 
     def get(self, request, *args, **kwargs):
-        depends_on(request, LISTINGS_KEY)
+        depends_on(request, LISTINGS_KEY, SITE_KEY)
         return super().get(request, *args, **kwargs)
 
 
@@ -62,7 +62,7 @@ class ArticleDetailView(DetailView):
 
     def get_object(self, queryset=None) -> Article:
         article = super().get_object(queryset)
-        depends_on(self.request, article_version_key(article.pk))
+        depends_on(self.request, article_version_key(article.pk), SITE_KEY)
         return article
 
     def get_queryset(self):

@@ -6,11 +6,14 @@ preview (HTML and text), send a test, send, and live progress.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+
+from articles.cache import site_changed
 
 from . import services
 from .admin_io import export_rows, import_subscribers
@@ -23,6 +26,15 @@ from .models import Delivery, Issue, IssueArticle, Newsletter, Subscriber
 class NewsletterAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "confirmed", "pending", "issues_sent"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The signup block on every cached page lists the newsletters.
+        transaction.on_commit(site_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(site_changed)
 
     def get_queryset(self, request):
         return (

@@ -39,3 +39,12 @@ def staff_user(db):
     from tests.accounts.factories import StaffUserFactory
 
     return StaffUserFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's admin_client signs in as this superuser, who has two-factor
+    authentication set up as the admin requires of staff."""
+    from tests.accounts.factories import StaffUserFactory
+
+    return StaffUserFactory(email="admin@example.com")

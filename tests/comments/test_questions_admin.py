@@ -12,7 +12,7 @@ from articles.models import FaqItem
 from comments import question_admin
 from comments import question_services as qs
 from comments.question_models import ReaderQuestion
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, add_totp
 from tests.articles.factories import FaqItemFactory
 from tests.comments.factories import CommentFactory
 from tests.comments.question_factories import ReaderQuestionFactory
@@ -134,6 +134,7 @@ def test_admin_permissions(client, article):
     client.force_login(UserFactory())
     assert client.get(CHANGELIST).status_code == 302
     viewer = UserFactory(is_staff=True)
+    add_totp(viewer)  # the admin requires two-factor authentication of staff
     viewer.user_permissions.add(Permission.objects.get(codename="view_readerquestion"))
     client.force_login(viewer)
     assert client.get(CHANGELIST).status_code == 200
