@@ -1,0 +1,53 @@
+"""Page weight budgets of the demo article (DESIGN.md), with its demo discussion."""
+
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from articles.models import Article
+
+STATIC = Path(settings.BASE_DIR) / "static"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_page(settings, tmp_path, monkeypatch, client):
+    settings.DEBUG = True
+    monkeypatch.setattr(
+        "articles.management.commands.demo.LOGINS_FILE", tmp_path / "logins.json"
+    )
+    call_command("demo", no_serve=True, stdout=StringIO())
+    article = Article.objects.get(slug="ukraine-peace-talks-miami")
+    assert article.comment_count > 100, "the demo discussion is part of the page"
+    return client.get(article.get_absolute_url()).content.decode()
+
+
+def linked(html: str, pattern: str) -> list[Path]:
+    return [STATIC / name for name in re.findall(pattern, html)]
+
+
+def test_demo_article_html_is_under_60_kb(demo_page):
+    assert len(demo_page.encode()) < 60 * 1024
+
+
+def test_demo_article_css_is_under_25_kb_and_js_under_60_kb(demo_page):
+    css = linked(demo_page, r'<link rel="stylesheet" href="/static/([^"]+\.css)"')
+    js = linked(demo_page, r'<script src="/static/([^"]+\.js)"')
+    assert css and js
+    assert sum(path.stat().st_size for path in css) < 25 * 1024
+    assert sum(path.stat().st_size for path in js) < 60 * 1024
+
+
+def test_demo_article_loads_nothing_from_another_origin(demo_page):
+    """Scripts, styles, images and fonts all come from the site itself."""
+    loads = re.findall(
+        r'<(?:script[^>]+src|link rel="(?:stylesheet|icon)"[^>]+href|img[^>]+src)'
+        r'="([^"]+)"',
+        demo_page,
+    )
+    assert loads
+    assert all(url.startswith("/") and not url.startswith("//") for url in loads)
