@@ -87,13 +87,13 @@ class Subscriber(models.Model):
     def __str__(self) -> str:
         return self.email
 
-    def clean(self) -> None:
-        # Before the uniqueness check, so "Ada@X.com" finds "ada@x.com".
-        self.email = normalize_email(self.email)
-
     def save(self, *args, **kwargs) -> None:
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before the uniqueness check, so "Ada@X.com" finds "ada@x.com".
+        self.email = normalize_email(self.email)
 
 
 class Issue(models.Model):

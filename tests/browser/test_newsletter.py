@@ -29,7 +29,7 @@ def test_subscribe_confirm_change_unsubscribe_resubscribe(
     signup.get_by_label("Weekly analysis").check()
     signup.get_by_role("button", name="Subscribe").click()
     page.get_by_text("Check your inbox").wait_for()
-    assert page.evaluate("document.activeElement.className") == "newsletter-done"
+    assert page.evaluate("document.activeElement.classList.contains('newsletter-done')")
     axe_check(page, "after signing up on the article page")
     context_cookies = page.context.cookies()
     assert not context_cookies, "the article page and the signup set no cookie"
