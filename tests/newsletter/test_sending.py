@@ -242,3 +242,17 @@ def test_progress_counts_sent_queued_and_failed(run_tasks, troubled):
         "queued": 0,
         "done": 4,
     }
+
+
+def test_two_senders_never_claim_the_same_deliveries():
+    """Claims are exclusive: a second sender gets the next rows, then nothing."""
+    make_confirmed_subscribers(150)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    first = {d.pk for d in sending.claim_batch(issue.pk, 100)}
+    second = {d.pk for d in sending.claim_batch(issue.pk, 100)}
+    third = sending.claim_batch(issue.pk, 100)
+    assert len(first) == 100 and len(second) == 50
+    assert not first & second
+    assert third == []
