@@ -91,6 +91,10 @@ class Subscriber(models.Model):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        # Before the uniqueness check, so "Ada@X.com" finds "ada@x.com".
+        self.email = normalize_email(self.email)
+
 
 class Issue(models.Model):
     class Status(models.TextChoices):

@@ -219,6 +219,11 @@ def send_batch(issue_id: int) -> BatchResult:
                 _release(deliveries[index + 1 :], settings.NEWSLETTER_RETRY_DELAYS[0])
                 result.smtp_down = True
                 return result
+            except Exception as error:  # noqa: BLE001 - one bad message, not the batch
+                logger.exception("Delivery %s could not be sent", delivery.pk)
+                _record_failure(delivery, error)
+                result.failed += 1
+                continue
             if _mark_sent(delivery):
                 result.sent += 1
     finally:

@@ -10,9 +10,11 @@ import math
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task, task_backends
 
-from .emails import build_message, personalise, render_issue
+from .emails import absolute, build_message, personalise, render_issue
 from .models import Issue, Newsletter, Subscriber
 from .sending import (
     create_deliveries,
@@ -26,10 +28,6 @@ from .tokens import make_confirm_token
 @task()
 def send_subscriber_email(*, subscriber_id: int, name: str, newsletter_ids: list[int]):
     """Confirmation, welcome or "already subscribed" email to one subscriber."""
-    from django.urls import reverse
-
-    from .emails import absolute
-
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
         return
@@ -48,8 +46,6 @@ def prepare_issue(*, issue_id: int) -> int:
     if issue.status != Issue.Status.SENDING:
         return 0
     if issue.deliveries_created_at is None:
-        from django.utils import timezone
-
         create_deliveries(issue)
         Issue.objects.filter(pk=issue_id).update(
             deliveries_created_at=timezone.now(),

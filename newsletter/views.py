@@ -7,6 +7,7 @@ unsubscribe POST (RFC 8058) is csrf_exempt too: mail clients send it without a p
 Every other form here uses CSRF as usual.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from . import services
 from .forms import PreferencesForm, SignupForm
 from .models import Newsletter, Subscriber
 from .templatetags.newsletter import signup_context
-from .tokens import TokenError, read_manage_token
+from .tokens import TokenError, make_manage_token, read_manage_token
 
 LINK_INVALID = (
     "This link is not valid: it may have been copied incompletely. Sign up again, "
@@ -33,7 +34,6 @@ LINK_EXPIRED = (
 )
 SUBSCRIBED_MESSAGE = "You are subscribed. Welcome!"
 PREFERENCES_SAVED = "Your newsletter choices are saved."
-UNSUBSCRIBED_MESSAGE = "You are unsubscribed: you will receive no more newsletters."
 
 
 def _newsletters():
@@ -57,8 +57,6 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     Same answer for every well-formed address whatever its state; a bot that fills
     the honeypot gets that answer too, and nothing happens.
     """
-    from django.conf import settings
-
     htmx = request.headers.get("HX-Request") == "true"
     limit, period = settings.NEWSLETTER_SIGNUP_LIMIT_PER_IP
     if services.rate_limit_exceeded(
@@ -125,13 +123,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     except TokenError as error:
         return _token_problem(request, error)
     messages.success(request, SUBSCRIBED_MESSAGE)
-    return redirect("newsletter:manage", token=_manage_token(subscriber))
-
-
-def _manage_token(subscriber: Subscriber) -> str:
-    from .tokens import make_manage_token
-
-    return make_manage_token(subscriber)
+    return redirect("newsletter:manage", token=make_manage_token(subscriber))
 
 
 def _preferences_response(request, subscriber, form, action_url, **extra):

@@ -6,7 +6,7 @@ signed-in readers get a one-click form with the usual CSRF token.
 
 from django import template
 
-from ..models import Newsletter
+from ..models import Newsletter, Subscriber
 from ..services import consent_text
 
 register = template.Library()
@@ -38,8 +38,18 @@ def newsletter_signup(context) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     source = request.path if request is not None else ""
+    subscription = None
+    if user is not None and user.is_authenticated:
+        # Linked subscriptions only: an unverified account address may be
+        # someone else's, and must not reveal their subscription.
+        subscription = (
+            Subscriber.objects.filter(user=user, status=Subscriber.Status.CONFIRMED)
+            .prefetch_related("newsletters")
+            .first()
+        )
     return {
         **signup_context(source=source),
+        "subscription": subscription,
         "user": user,
         "request": request,
         "csrf_token": context.get("csrf_token"),

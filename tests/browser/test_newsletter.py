@@ -29,7 +29,9 @@ def test_subscribe_confirm_change_unsubscribe_resubscribe(
     signup.get_by_label("Weekly analysis").check()
     signup.get_by_role("button", name="Subscribe").click()
     page.get_by_text("Check your inbox").wait_for()
-    assert page.evaluate("document.activeElement.className") == "newsletter-done"
+    page.wait_for_function(
+        "document.activeElement.classList.contains('newsletter-done')", timeout=5000
+    )
     axe_check(page, "after signing up on the article page")
     context_cookies = page.context.cookies()
     assert not context_cookies, "the article page and the signup set no cookie"
@@ -80,7 +82,7 @@ def test_newsletter_page_shows_errors_next_to_the_field(
     field = page.get_by_label("Your email address")
     assert field.input_value() == "not-an-address"
     assert field.get_attribute("aria-invalid") == "true"
-    assert page.evaluate("document.activeElement.id") == "nl-email", "focus moves"
+    page.wait_for_function("document.activeElement.id === 'nl-email'", timeout=5000)
     axe_check(page, "on the newsletter page with an error")
     assert not csp_errors
 

@@ -11,6 +11,7 @@ class Trouble:
     down = False  # the server refuses connections
     messages_until_disconnect: int | None = None  # then the connection drops
     refuse: dict[str, int] = {}  # recipient -> SMTP code
+    crash: set[str] = set()  # recipients whose message raises an unexpected error
     connections_opened = 0
 
     @classmethod
@@ -18,6 +19,7 @@ class Trouble:
         cls.down = False
         cls.messages_until_disconnect = None
         cls.refuse = {}
+        cls.crash = set()
         cls.connections_opened = 0
 
 
@@ -37,6 +39,8 @@ class TroubledBackend(EmailBackend):
                     )
                 Trouble.messages_until_disconnect -= 1
             for recipient in message.to:
+                if recipient in Trouble.crash:
+                    raise UnicodeEncodeError("ascii", recipient, 0, 1, "boom")
                 if recipient in Trouble.refuse:
                     code = Trouble.refuse[recipient]
                     raise smtplib.SMTPRecipientsRefused(

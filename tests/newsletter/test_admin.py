@@ -262,3 +262,19 @@ def test_send_issue_command_refuses_an_empty_issue():
     issue = IssueFactory(articles=[])
     with pytest.raises(CommandError, match=services.ISSUE_NO_ARTICLES):
         call_command("send_issue", issue.pk)
+
+
+def test_adding_an_existing_address_in_other_case_is_refused_cleanly(admin_client):
+    SubscriberFactory(email="ada@example.com")
+    response = admin_client.post(
+        reverse("admin:newsletter_subscriber_add"),
+        {
+            "email": " ADA@Example.com ",
+            "status": "confirmed",
+            "created_0": "2026-01-01",
+            "created_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "Subscriber with this Email already exists." in response.content.decode()
+    assert Subscriber.objects.count() == 1

@@ -242,3 +242,32 @@ def test_progress_counts_sent_queued_and_failed(run_tasks, troubled):
         "queued": 0,
         "done": 4,
     }
+
+
+def test_two_senders_never_claim_the_same_deliveries():
+    """Claims are exclusive: a second sender gets the next rows, then nothing."""
+    make_confirmed_subscribers(150)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    first = {d.pk for d in sending.claim_batch(issue.pk, 100)}
+    second = {d.pk for d in sending.claim_batch(issue.pk, 100)}
+    third = sending.claim_batch(issue.pk, 100)
+    assert len(first) == 100 and len(second) == 50
+    assert not first & second
+    assert third == []
+
+
+def test_an_unexpected_error_on_one_message_does_not_stop_the_batch(
+    run_tasks, troubled
+):
+    """A message that fails in an unforeseen way counts an attempt and waits; the
+    rest of the batch goes out."""
+    make_confirmed_subscribers(4)
+    troubled.crash = {"bulk1@example.com"}
+    issue = IssueFactory()
+    run_tasks(services.issue_send, issue=issue)
+    assert len(mail.outbox) == 3
+    broken = Delivery.objects.get(subscriber__email="bulk1@example.com")
+    assert (broken.status, broken.attempts) == ("queued", 1)
+    assert "UnicodeEncodeError" in broken.error

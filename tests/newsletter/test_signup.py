@@ -300,3 +300,11 @@ def test_the_signup_block_costs_the_same_however_many_newsletters(client):
     local_pages.clear()
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Extra 4" in html
+
+
+def test_a_subscribed_reader_sees_their_newsletters_instead_of_the_form(client, user):
+    SubscriberFactory(email=user.email, user=user, newsletters=[weekly()])
+    client.force_login(user)
+    html = client.get(ArticleFactory().get_absolute_url()).content.decode()
+    assert "You receive <strong>Weekly analysis</strong>" in html
+    assert reverse("newsletter:subscribe_me") not in html
