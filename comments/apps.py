@@ -6,6 +6,9 @@ class CommentsConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
+        from .question_services import register_question_privacy
+
+        register_question_privacy()  # reader questions: export and erasure
         from accounts import privacy
 
         from . import services
@@ -14,7 +17,3 @@ class CommentsConfig(AppConfig):
         privacy.register_exporter("reactions", services.export_reactions)
         privacy.register_exporter("reports", services.export_reports)
         privacy.register_eraser(services.erase_user_discussion)
-
-        from .question_services import register_question_privacy
-
-        register_question_privacy()
