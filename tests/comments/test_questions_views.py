@@ -342,3 +342,19 @@ def test_ask_with_htmx_answers_in_place(client, article, reader):
     html = html_of(response)
     assert views.QUESTION_RECEIVED_INLINE in html and "<html" not in html
     assert ReaderQuestion.objects.get().text == "Who pays? Really, who?"
+
+
+def test_your_questions_page_query_count_does_not_grow(client, reader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reader)
+
+    def count(n):
+        for _ in range(n):
+            ReaderQuestionFactory(author=reader)
+        with CaptureQueriesContext(connection) as ctx:
+            html_of(client.get(MINE))
+        return len(ctx.captured_queries)
+
+    assert count(1) == count(15) <= 5
