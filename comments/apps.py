@@ -9,12 +9,10 @@ class CommentsConfig(AppConfig):
         from accounts import privacy
 
         from . import privacy as discussion_privacy
+        from .question_services import register_question_privacy
 
         privacy.register_exporter("comments", discussion_privacy.export_comments)
         privacy.register_exporter("reactions", discussion_privacy.export_reactions)
         privacy.register_exporter("reports", discussion_privacy.export_reports)
         privacy.register_eraser(discussion_privacy.erase_user_discussion)
-
-        from .question_services import register_question_privacy
-
-        register_question_privacy()
+        register_question_privacy()  # reader questions: export and erasure

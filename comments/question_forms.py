@@ -2,6 +2,7 @@
 
 from django import forms
 
+from . import conf
 from .question_services import question_setting
 
 
@@ -35,6 +36,10 @@ class AnswerForm(forms.Form):
         strip=False,
     )
     website = forms.CharField(required=False, label="Leave this empty")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = conf.max_length()
 
 
 class PromoteForm(forms.Form):

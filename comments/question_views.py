@@ -19,11 +19,14 @@ from .models import Comment
 from .question_forms import AnswerForm, AskForm
 from .question_models import ReaderQuestion
 from .services import CommentError
-from .views import HELD, PUBLISHED, comment_location
+from .views import HELD, PUBLISHED, comment_location, is_htmx
 
 QUESTION_RECEIVED = (
     "Your question was received. An editor reads every question: follow its status "
     "here."
+)
+QUESTION_RECEIVED_INLINE = (
+    "Your question was received. An editor reads every question before it appears."
 )
 PAGE_SIZE = 20
 ANSWERS_PAGE_SIZE = 50
@@ -61,9 +64,14 @@ def ask(request: HttpRequest) -> HttpResponse:
         except CommentError as error:
             form.add_error(error.field, error.message)
         else:
+            if is_htmx(request):
+                notice = {"notice": QUESTION_RECEIVED_INLINE}
+                return render(request, "comments/questions/_asked.html", notice)
             messages.success(request, QUESTION_RECEIVED)
             return redirect("comments:questions_mine")
     context = {"form": form, "article": article, "verified": verified}
+    if is_htmx(request) and verified:
+        return render(request, "comments/questions/_ask_form.html", context)
     status = 400 if form.errors else (200 if verified else 403)
     return render(request, "comments/questions/ask.html", context, status=status)
 

@@ -324,3 +324,37 @@ def test_answered_page_query_count_does_not_grow(client, staff_user):
         return len(ctx.captured_queries)
 
     assert count(2) == count(15) <= 5
+
+
+def test_ask_with_htmx_answers_in_place(client, article, reader):
+    """With htmx the slot's form is replaced by the notice, or by itself with errors."""
+    client.force_login(reader)
+    headers = {"HX-Request": "true"}
+    response = client.post(ASK, {"text": "Not a question."}, headers=headers)
+    html = html_of(response)
+    assert 'id="question-form-wrap"' in html and "<html" not in html
+    assert 'aria-invalid="true"' in html
+    response = client.post(
+        ASK,
+        {"text": "Who pays?" + " " * 2 + "Really, who?", "article": article.pk},
+        headers=headers,
+    )
+    html = html_of(response)
+    assert views.QUESTION_RECEIVED_INLINE in html and "<html" not in html
+    assert ReaderQuestion.objects.get().text == "Who pays? Really, who?"
+
+
+def test_your_questions_page_query_count_does_not_grow(client, reader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reader)
+
+    def count(n):
+        for _ in range(n):
+            ReaderQuestionFactory(author=reader)
+        with CaptureQueriesContext(connection) as ctx:
+            html_of(client.get(MINE))
+        return len(ctx.captured_queries)
+
+    assert count(1) == count(15) <= 5
