@@ -136,6 +136,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     else:
         notice = HELD.format(reason=comment.hold_reason)
     if is_htmx(request):
+        article.refresh_from_db(fields=["comment_count"])
         decorate_for([comment], article=article, viewer=request.user)
         return render(
             request,

@@ -244,6 +244,10 @@ def test_htmx_post_returns_the_new_comment_in_place(client, article, veteran):
     assert response.status_code == 200
     assert f'hx-swap-oob="beforeend:#replies-{top.pk}"' in html
     assert f'id="comment-{reply.pk}"' in html and views.PUBLISHED in html
+    assert (
+        '<span class="comment-count" id="comment-count" hx-swap-oob="true">1 comment<'
+        in html
+    )
 
 
 def test_htmx_post_error_returns_the_form_with_the_draft(client, article, veteran):
