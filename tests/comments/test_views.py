@@ -282,6 +282,10 @@ def test_suspended_reader_is_told_until_when_on_the_page(client, article, vetera
     veteran.commenting_suspended_until = timezone.now() + datetime.timedelta(days=1)
     veteran.save()
     client.force_login(veteran)
+    CommentFactory(article=article, body="Someone else's.")
+    html = page(client, article)
+    assert "Your commenting is suspended until" in html
+    assert 'id="comment-form"' not in html and ">Reply<" not in html
     html = client.post(post_url(article), {"body": "Hello"}).content.decode()
     assert "Your commenting is suspended until" in html
 
