@@ -190,7 +190,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if comment.author_id != request.user.pk:
         return HttpResponse("You can only edit your own comments.", status=403)
     form = EditForm(request.POST or None, initial={"body": comment.body})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not services.action_allowed(
+        user=request.user, action="edit"
+    ):
+        form.add_error(None, services.TOO_MANY_ACTIONS)
+    elif request.method == "POST" and form.is_valid():
         try:
             comment = services.comment_edit(
                 comment=comment, user=request.user, body=form.cleaned_data["body"]
@@ -219,6 +223,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     if comment.author_id != request.user.pk:
         return HttpResponse("You can only delete your own comments.", status=403)
     if request.method == "POST":
+        if not services.action_allowed(user=request.user, action="delete"):
+            messages.error(request, services.TOO_MANY_ACTIONS)
+            return redirect(comment_location(comment, request.user))
         try:
             services.comment_delete(comment=comment, user=request.user)
         except CommentError as error:

@@ -469,3 +469,16 @@ def test_reply_form_for_unpublished_comment_is_404(client, article, veteran, sta
     client.force_login(veteran)
     url = reverse("comments:reply", kwargs={"pk": parent.pk})
     assert client.get(url).status_code == 404
+
+
+def test_recommendations_are_rate_limited(client, article, veteran, monkeypatch):
+    """Every write has a rate limit; recommending is no exception."""
+    monkeypatch.setitem(services.ACTION_LIMITS, "recommend", (2, 60))
+    comment = CommentFactory(article=article)
+    client.force_login(veteran)
+    url = reverse("comments:recommend", kwargs={"pk": comment.pk})
+    client.post(url, **HTMX)
+    client.post(url, **HTMX)
+    html = client.post(url, **HTMX).content.decode()
+    assert escape(services.TOO_MANY_ACTIONS) in html
+    assert Reaction.objects.count() == 0  # on, off, and the third refused
