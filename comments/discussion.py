@@ -21,7 +21,7 @@ from articles.models import Article
 from . import conf
 from .forms import CommentForm
 from .models import Comment, Reaction, Report
-from .services import discussion_is_open, user_has_verified_email
+from .services import discussion_is_open, suspension_message, user_has_verified_email
 
 SORTS = {
     "oldest": ("created", "pk"),
@@ -52,6 +52,7 @@ class Discussion:
     login_url: str
     signup_url: str
     form: CommentForm | None
+    suspended_message: str = ""
     sorts: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
@@ -248,6 +249,9 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         )[: conf.picks_shown()]
     )
     can_take_part = viewer is not None and user_has_verified_email(viewer)
+    # A suspended reader is told so up front, not after writing a comment.
+    suspended = can_take_part and viewer.is_commenting_suspended(at=now)
+    can_take_part = can_take_part and not suspended
     shown = [*tops, *replies, *picks]
     recommended = {c.pk for c in shown if getattr(c, "viewer_recommended", False)}
     reported = {c.pk for c in shown if getattr(c, "viewer_reported", False)}
@@ -279,6 +283,8 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         signup_url=reverse("account_signup") + "?" + next_param,
         form=CommentForm() if (can_take_part and is_open) else None,
     )
+    if suspended:
+        discussion.suspended_message = suspension_message(viewer)
     discussion.sorts = [
         (
             key,

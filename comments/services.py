@@ -132,9 +132,14 @@ def can_edit(comment: Comment, user, *, at=None) -> bool:
     )
 
 
-# Recommendations and reports: (how many, per seconds) for one reader. Comments have
-# their own limits, counted in the database (conf.rate_per_minute / rate_per_day).
-ACTION_LIMITS = {"recommend": (30, 60), "report": (10, 3600)}
+# Recommendations, reports, edits, deletions: (how many, per seconds) per reader.
+# Comments have their own limits, counted in the database (conf.rate_per_*).
+ACTION_LIMITS = {
+    "recommend": (30, 60),
+    "report": (10, 3600),
+    "edit": (10, 60),
+    "delete": (10, 60),
+}
 
 
 def action_allowed(*, user, action: str) -> bool:

@@ -5,11 +5,14 @@ comes from htmx (HX-Request) the same view returns a fragment instead. The rules
 in services.py; these views only translate between HTTP and the services.
 """
 
+from functools import wraps
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +33,28 @@ DELETED = "Your comment was deleted."
 REPORTED = "Thank you. A moderator will look at the comment."
 REPLIES_STOPPED = "You won't get emails about replies to your comments any more."
 BAD_LINK = "This link is not valid. You can turn reply emails off in your profile."
+
+
+def sign_in_first(view):
+    """Like login_required, but POST-only views send the reader back to the
+    discussion after signing in (their own URL would answer a GET with 405)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if "pk" in kwargs:
+            back = reverse("comments:permalink", kwargs={"pk": kwargs["pk"]})
+        else:
+            article = get_object_or_404(
+                Article.objects.published(), pk=kwargs["article_id"]
+            )
+            back = article.get_absolute_url() + "#discussion"
+        if request.method == "GET":
+            back = request.get_full_path()
+        return redirect_to_login(back)
+
+    return wrapper
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -82,7 +107,7 @@ def threads(request: HttpRequest, article_id: int) -> HttpResponse:
     return render(request, "comments/_threads_more.html", context)
 
 
-@login_required
+@sign_in_first
 @require_POST
 def post(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), pk=article_id)
@@ -111,6 +136,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     else:
         notice = HELD.format(reason=comment.hold_reason)
     if is_htmx(request):
+        article.refresh_from_db(fields=["comment_count"])
         decorate_for([comment], article=article, viewer=request.user)
         return render(
             request,
@@ -127,7 +153,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     return redirect(comment_location(comment, request.user))
 
 
-@login_required
+@sign_in_first
 @require_GET
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _visible_comment(pk)
@@ -157,14 +183,18 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/_comment_card.html", {"c": comment})
 
 
-@login_required
+@sign_in_first
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(pk)
     if comment.author_id != request.user.pk:
         return HttpResponse("You can only edit your own comments.", status=403)
     form = EditForm(request.POST or None, initial={"body": comment.body})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not services.action_allowed(
+        user=request.user, action="edit"
+    ):
+        form.add_error(None, services.TOO_MANY_ACTIONS)
+    elif request.method == "POST" and form.is_valid():
         try:
             comment = services.comment_edit(
                 comment=comment, user=request.user, body=form.cleaned_data["body"]
@@ -186,13 +216,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-@login_required
+@sign_in_first
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(pk)
     if comment.author_id != request.user.pk:
         return HttpResponse("You can only delete your own comments.", status=403)
     if request.method == "POST":
+        if not services.action_allowed(user=request.user, action="delete"):
+            messages.error(request, services.TOO_MANY_ACTIONS)
+            return redirect(comment_location(comment, request.user))
         try:
             services.comment_delete(comment=comment, user=request.user)
         except CommentError as error:
@@ -207,7 +240,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@sign_in_first
 @require_POST
 def recommend(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(pk)
@@ -232,7 +265,7 @@ def recommend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(comment_location(comment, request.user))
 
 
-@login_required
+@sign_in_first
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(pk)

@@ -359,9 +359,8 @@ COMMENTS_DUPLICATE_WINDOW_HOURS = env_int("COMMENTS_DUPLICATE_WINDOW_HOURS", 24)
 COMMENTS_HOLD_LINKS_OVER = env_int("COMMENTS_HOLD_LINKS_OVER", 2)
 COMMENTS_HOLD_FIRST_APPROVED = env_int("COMMENTS_HOLD_FIRST_APPROVED", 1)
 COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
-# On account deletion: "placeholder" keeps "[deleted]" where replies hang,
-# "remove" deletes every comment and moves replies up a level.
-ACCOUNT_DELETION_COMMENTS = env("ACCOUNT_DELETION_COMMENTS", "placeholder")
+# ACCOUNT_DELETION_COMMENTS (what a deleted reader's comments become) is set and
+# checked with the accounts settings above.
 
 # --- Newsletter ------
 

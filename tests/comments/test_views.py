@@ -244,6 +244,10 @@ def test_htmx_post_returns_the_new_comment_in_place(client, article, veteran):
     assert response.status_code == 200
     assert f'hx-swap-oob="beforeend:#replies-{top.pk}"' in html
     assert f'id="comment-{reply.pk}"' in html and views.PUBLISHED in html
+    assert (
+        '<span class="comment-count" id="comment-count" hx-swap-oob="true">1 comment<'
+        in html
+    )
 
 
 def test_htmx_post_error_returns_the_form_with_the_draft(client, article, veteran):
@@ -256,9 +260,12 @@ def test_htmx_post_error_returns_the_form_with_the_draft(client, article, vetera
     assert "Same again.</textarea>" in html
 
 
-def test_anonymous_cannot_post(client, article):
+def test_anonymous_cannot_post_and_comes_back_to_the_discussion(client, article):
     response = client.post(post_url(article), {"body": "Hello"})
-    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert response.status_code == 302
+    assert response.url == (
+        f"/accounts/login/?next=/articles/{article.slug}/%23discussion"
+    )
     assert not Comment.objects.exists()
 
 
@@ -275,6 +282,10 @@ def test_suspended_reader_is_told_until_when_on_the_page(client, article, vetera
     veteran.commenting_suspended_until = timezone.now() + datetime.timedelta(days=1)
     veteran.save()
     client.force_login(veteran)
+    CommentFactory(article=article, body="Someone else's.")
+    html = page(client, article)
+    assert "Your commenting is suspended until" in html
+    assert 'id="comment-form"' not in html and ">Reply<" not in html
     html = client.post(post_url(article), {"body": "Hello"}).content.decode()
     assert "Your commenting is suspended until" in html
 
@@ -363,9 +374,8 @@ def test_anonymous_readers_are_sent_to_sign_in(client, article, action):
     comment = CommentFactory(article=article)
     url = reverse(f"comments:{action}", kwargs={"pk": comment.pk})
     response = client.post(url)
-    assert response.status_code in (302, 405)
-    if response.status_code == 302:
-        assert "/accounts/login/" in response.url
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next=/discussion/comment/{comment.pk}/"
 
 
 def test_delete_own_comment(client, article, veteran):
@@ -459,3 +469,16 @@ def test_reply_form_for_unpublished_comment_is_404(client, article, veteran, sta
     client.force_login(veteran)
     url = reverse("comments:reply", kwargs={"pk": parent.pk})
     assert client.get(url).status_code == 404
+
+
+def test_recommendations_are_rate_limited(client, article, veteran, monkeypatch):
+    """Every write has a rate limit; recommending is no exception."""
+    monkeypatch.setitem(services.ACTION_LIMITS, "recommend", (2, 60))
+    comment = CommentFactory(article=article)
+    client.force_login(veteran)
+    url = reverse("comments:recommend", kwargs={"pk": comment.pk})
+    client.post(url, **HTMX)
+    client.post(url, **HTMX)
+    html = client.post(url, **HTMX).content.decode()
+    assert escape(services.TOO_MANY_ACTIONS) in html
+    assert Reaction.objects.count() == 0  # on, off, and the third refused
