@@ -84,7 +84,6 @@ class ArticleDetailView(DetailView):
             .exclude(pk=article.pk)
             .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
             .select_related("section")
-            .prefetch_related("authors")
             .defer("body", "body_html")
             .order_by("-shared_tags", "-published_at")[:RELATED_COUNT]
         )

@@ -124,6 +124,12 @@ def _comment(article, author, body, created, **fields) -> Comment:
 
 
 def load(*, stdout) -> list[dict]:
+    from .question_demo import load as load_questions
+
+    return _load_discussion(stdout=stdout) + load_questions(stdout=stdout)
+
+
+def _load_discussion(*, stdout) -> list[dict]:
     logins = _readers()
     users = [login["user"] for login in logins]
     article = Article.objects.filter(slug=DEMO_ARTICLE).first()

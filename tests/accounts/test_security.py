@@ -11,8 +11,20 @@ from django.urls import reverse
 from tests.accounts.factories import VerifiedUserFactory
 
 
-def test_sessions_live_in_the_database():
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+@pytest.mark.django_db
+def test_sessions_live_in_the_database(client):
+    """A signed-in reader stays signed in even when the cache is emptied: the
+    session is stored in the database (the cache only speeds up reading it)."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    reader = VerifiedUserFactory(display_name="Stays Signed In")
+    client.force_login(reader)
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
+    cache.clear()
+    response = client.get(reverse("accounts:settings"))
+    assert response.status_code == 200
+    assert "Stays Signed In" in response.content.decode()
 
 
 def test_cookies_are_secure_when_debug_is_off():
