@@ -78,6 +78,8 @@ def gunicorn(env: dict[str, str], bind: str = "127.0.0.1:8123", workers: int = 4
     )
     url = f"http://{bind}"
     for _ in range(100):
+        if process.poll() is not None:
+            sys.exit("gunicorn exited:\n" + process.stderr.read().decode())
         try:
             urllib.request.urlopen(url + "/healthz", timeout=1)  # noqa: S310
             break
