@@ -231,3 +231,106 @@ def test_cached_pages_expire_even_if_nothing_announces_a_change(
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "HIT"
     time.sleep(1.05)
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "MISS"
+
+
+# --- Each kind of real change refreshes the cached article page -------------------
+
+
+@pytest.fixture
+def commenter():
+    from tests.accounts.factories import VerifiedUserFactory
+
+    return VerifiedUserFactory(display_name="Prompt Poster", trusted=True)
+
+
+def assert_refreshed(client, article, text: str) -> None:
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "MISS"
+    assert text in response.content.decode()
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "HIT"
+
+
+def test_a_new_approved_comment_refreshes_the_page(
+    client, article, commenter, django_capture_on_commit_callbacks
+):
+    from comments.services import comment_create
+
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(article=article, author=commenter, body="Fresh from the wire.")
+    assert_refreshed(client, article, "Fresh from the wire.")
+
+
+def test_a_held_comment_does_not_touch_the_cached_page(
+    client, article, django_capture_on_commit_callbacks
+):
+    """Only the approved discussion is on the shared page: a held comment is not."""
+    from comments.services import comment_create
+    from tests.accounts.factories import VerifiedUserFactory
+
+    newcomer = VerifiedUserFactory()  # first comment: held for review
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_create(article=article, author=newcomer, body="Held back.")
+    assert comment.status == "pending"
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "HIT"
+    assert "Held back." not in response.content.decode()
+
+
+def test_featuring_a_reader_question_refreshes_the_page(
+    client, article, staff_user, django_capture_on_commit_callbacks
+):
+    from comments.question_services import question_feature
+    from tests.comments.question_factories import ReaderQuestionFactory
+
+    question = ReaderQuestionFactory(
+        article=article, text="Will the UN have a seat at the table?"
+    )
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        question_feature(question=question, editor=staff_user)
+    assert_refreshed(client, article, "Will the UN have a seat at the table?")
+
+
+def test_promoting_a_question_into_the_faq_refreshes_the_page(
+    client, article, staff_user, django_capture_on_commit_callbacks
+):
+    from comments.question_services import question_promote
+    from tests.comments.question_factories import ReaderQuestionFactory
+
+    question = ReaderQuestionFactory(article=article, text="Who pays for it?")
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        question_promote(question=question, editor=staff_user, answer="Taxpayers.")
+    assert_refreshed(client, article, "Taxpayers.")
+
+
+def test_an_faq_edit_in_the_admin_refreshes_the_page(
+    client, admin_client, article, django_capture_on_commit_callbacks
+):
+    client.get(article.get_absolute_url())
+    form = {
+        "title": article.title,
+        "slug": article.slug,
+        "standfirst": article.standfirst,
+        "section": article.section_id,
+        "body": article.body,
+        "status": "published",
+        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+        "published_at_1": article.published_at.strftime("%H:%M:%S"),
+        "discussion_mode": "open",
+        "faq_items-TOTAL_FORMS": "1",
+        "faq_items-INITIAL_FORMS": "0",
+        "faq_items-0-position": "1",
+        "faq_items-0-question": "Is this new?",
+        "faq_items-0-answer": "Added in the admin a moment ago.",
+        "further_reading-TOTAL_FORMS": "0",
+        "further_reading-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:articles_article_change", args=[article.pk]), form
+        )
+    assert response.status_code == 302
+    assert_refreshed(client, article, "Added in the admin a moment ago.")
