@@ -244,6 +244,8 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recommend(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(pk)
+    if comment.status != Comment.Status.APPROVED:
+        raise Http404("No published comment here.")
     error = None
     if not services.user_has_verified_email(request.user):
         error = services.NOT_VERIFIED
@@ -269,6 +271,10 @@ def recommend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(pk)
+    if comment.status != Comment.Status.APPROVED:
+        # The report page quotes the comment: held, rejected and removed text is
+        # for its author and the moderators only.
+        raise Http404("No published comment here.")
     if not services.user_has_verified_email(request.user):
         return _not_verified(request, comment.article)
     form = ReportForm(request.POST or None)
@@ -301,12 +307,15 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def stop_replies(request: HttpRequest, token: str) -> HttpResponse:
-    """One click in a reply email turns reply emails off."""
+    """Turn reply emails off: a POST (the button, or a mail client's one-click
+    List-Unsubscribe-Post). A GET only asks, because mail scanners follow links."""
     try:
         user_id = signing.loads(token, salt=STOP_REPLIES_SALT)
     except signing.BadSignature:
         return render(
             request, "comments/stop_replies.html", {"message": BAD_LINK}, status=400
         )
+    if request.method == "GET":
+        return render(request, "comments/stop_replies.html", {"confirm": True})
     User.objects.filter(pk=user_id).update(notify_on_reply=False)
     return render(request, "comments/stop_replies.html", {"message": REPLIES_STOPPED})

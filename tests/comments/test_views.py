@@ -423,13 +423,35 @@ def test_report_with_reason_and_note_once(client, article, veteran):
     assert '<span class="action-done">Reported</span>' in page(client, article)
 
 
+@pytest.mark.parametrize("status", ["pending", "rejected", "removed", "spam"])
+def test_unpublished_comments_cannot_be_read_through_report_or_recommend(
+    client, article, veteran, status
+):
+    """Held, rejected and removed text is for its author and moderators only."""
+    comment = CommentFactory(
+        article=article, status=status, body="Someone's home address."
+    )
+    client.force_login(veteran)
+    for action in ["report", "recommend"]:
+        url = reverse(f"comments:{action}", kwargs={"pk": comment.pk})
+        response = client.get(url)
+        assert response.status_code in (404, 405), action
+        assert "home address" not in response.content.decode()
+        assert client.post(url, {"reason": "spam"}).status_code == 404
+    assert not Report.objects.exists() and not Reaction.objects.exists()
+
+
 def test_stop_reply_emails_link_turns_them_off(client, veteran):
     from comments.tasks import stop_replies_token
 
     url = reverse(
         "comments:stop_replies", kwargs={"token": stop_replies_token(veteran)}
     )
-    html = client.get(url).content.decode()
+    confirm = client.get(url).content.decode()
+    veteran.refresh_from_db()
+    assert veteran.notify_on_reply, "a GET (a mail scanner following links) asks"
+    assert "Stop reply emails</button>" in confirm
+    html = client.post(url).content.decode()
     veteran.refresh_from_db()
     assert not veteran.notify_on_reply
     assert views.REPLIES_STOPPED.replace("'", "&#x27;") in html
