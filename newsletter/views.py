@@ -7,6 +7,7 @@ unsubscribe POST (RFC 8058) is csrf_exempt too: mail clients send it without a p
 Every other form here uses CSRF as usual.
 """
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,7 +47,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The reader's address, not the proxy's: allauth's rule, which honours
+    TRUSTED_PROXY_COUNT, so the per-IP limit is per reader behind a load balancer."""
+    return get_adapter(request).get_client_ip(request) or "unknown"
 
 
 @csrf_exempt

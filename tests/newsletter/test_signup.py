@@ -174,6 +174,23 @@ def test_signups_are_rate_limited_per_ip(post, settings):
     assert not Subscriber.objects.filter(email="p9@example.com").exists()
 
 
+def test_behind_a_proxy_each_reader_has_their_own_limit(post, settings):
+    """Behind the load balancer every request comes from its address: the limit
+    counts the reader's address from X-Forwarded-For instead (TRUSTED_PROXY_COUNT)."""
+    settings.NEWSLETTER_SIGNUP_LIMIT_PER_IP = (2, 3600)
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    def from_reader(email, ip):
+        return post(
+            email, headers={"HTTP_X_FORWARDED_FOR": ip, "REMOTE_ADDR": "10.0.0.1"}
+        )
+
+    assert from_reader("a1@example.com", "203.0.113.1").status_code == 302
+    assert from_reader("a2@example.com", "203.0.113.1").status_code == 302
+    assert from_reader("a3@example.com", "203.0.113.1").status_code == 429
+    assert from_reader("b1@example.com", "203.0.113.2").status_code == 302
+
+
 def test_htmx_signup_swaps_in_the_answer(post):
     """With htmx the block is replaced by the answer (or the form with errors)."""
     ok = post("h@example.com", headers={"HTTP_HX_REQUEST": "true"})
