@@ -21,6 +21,7 @@ Headers:
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -31,13 +32,32 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 
 from .cache import get_versions
 
 logger = logging.getLogger(__name__)
 
 PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
+# Parameters that only say where a reader came from: they change nothing on the page,
+# so they must not split the cache (a viral link carries a new fbclid per click).
+TRACKING_PARAMETER = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|"
+    r"_ga|_gl|ref|ref_src)$"
+)
+
+
+def canonical_path(request: HttpRequest) -> str:
+    """The path with its meaningful parameters in a fixed order, trackers dropped."""
+    query = urlencode(
+        sorted(
+            (name, value)
+            for name, values in request.GET.lists()
+            if not TRACKING_PARAMETER.match(name)
+            for value in values
+        )
+    )
+    return f"{request.path}?{query}" if query else request.path
 
 
 class LocalPages:
@@ -104,7 +124,7 @@ def _digest(content: bytes) -> str:
 
 
 def _page_key(request: HttpRequest) -> str:
-    path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
+    path = hashlib.md5(canonical_path(request).encode(), usedforsecurity=False)
     return f"page:{request.get_host()}:{path.hexdigest()}"
 
 
@@ -196,6 +216,10 @@ def cache_for_anonymous(view: Callable) -> Callable:
             and versions is not None
             and not response.cookies
             and "no-cache" not in response.get("Cache-Control", "")
+            # A page that used a CSRF token or the session is somebody's own page,
+            # even if the middleware has not set its cookie yet.
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not getattr(getattr(request, "session", None), "modified", False)
         )
         if not cacheable:
             patch_vary_headers(response, ["Cookie"])
@@ -210,7 +234,9 @@ def cache_for_anonymous(view: Callable) -> Callable:
         }
         local_pages.put(page_key, entry, time.monotonic())
         cache.set(page_key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        cache.set(_stale_key(page_key), entry, timeout=settings.PAGE_STALE_SECONDS)
+        if canonical_path(request) == request.path:
+            # One last good copy per page (not per query string) for outages.
+            cache.set(_stale_key(page_key), entry, timeout=settings.PAGE_STALE_SECONDS)
         return _from_entry(request, entry, "MISS")
 
     return wrapper

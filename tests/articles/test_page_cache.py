@@ -1,10 +1,12 @@
 """The anonymous page cache, HTTP caching headers, /healthz and outages."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from articles.cache import article_changed, listings_changed
+from articles.page_cache import local_pages
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, FaqItemFactory
 
@@ -334,3 +336,25 @@ def test_an_faq_edit_in_the_admin_refreshes_the_page(
         )
     assert response.status_code == 302
     assert_refreshed(client, article, "Added in the admin a moment ago.")
+
+
+def test_tracking_parameters_share_the_cached_page_and_leave_no_trace(client, article):
+    """A viral link carries a new fbclid per click: it must not split the cache, and
+    one reader's tracker must not end up in the page everyone else gets."""
+    url = article.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "MISS"
+    tracked = client.get(url + "?fbclid=reader-one-secret&utm_source=social")
+    assert tracked["X-Page-Cache"] == "HIT"
+    assert client.get(url + "?utm_campaign=x&gclid=y")["X-Page-Cache"] == "HIT"
+    cache.clear()
+    local_pages.clear()
+    first = client.get(url + "?fbclid=reader-one-secret")
+    assert first["X-Page-Cache"] == "MISS"
+    assert "reader-one-secret" not in first.content.decode()
+
+
+def test_meaningful_parameters_still_get_their_own_page(client, article):
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url + "?csort=newest")["X-Page-Cache"] == "MISS"
+    assert client.get(url + "?csort=newest&utm_source=x")["X-Page-Cache"] == "HIT"
