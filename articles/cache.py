@@ -39,10 +39,15 @@ def _bump(key: str) -> None:
         logger.exception("Could not bump cache version %s", key)
 
 
-def article_changed(article_id: int) -> None:
-    """Call after any change to what an article's page shows."""
+def article_changed(article_id: int, *, listings: bool = True) -> None:
+    """Call after any change to what an article's page shows.
+
+    Listing pages show the article's teaser (headline, standfirst, comment count);
+    pass `listings=False` when none of that can have changed.
+    """
     _bump(article_version_key(article_id))
-    _bump(LISTINGS_KEY)
+    if listings:
+        _bump(LISTINGS_KEY)
 
 
 def listings_changed() -> None:

@@ -266,8 +266,13 @@ def refresh_reply_counts(parent_id: int | None) -> None:
         )
 
 
-def _after_commit(article_id: int) -> None:
-    transaction.on_commit(lambda: article_changed(article_id))
+def _after_commit(article_id: int, *, listings: bool = True) -> None:
+    """Refresh the article's cached page once the change is committed.
+
+    `listings=False` when teasers cannot have changed (they show the comment count
+    only): a recommendation, an edit or a pick leaves home and section pages cached.
+    """
+    transaction.on_commit(lambda: article_changed(article_id, listings=listings))
 
 
 def change_status(comment: Comment, status: str, **fields) -> str:
@@ -408,7 +413,7 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
         else:
             comment.save()
             if comment.status == Comment.Status.APPROVED:
-                _after_commit(comment.article_id)
+                _after_commit(comment.article_id, listings=False)
     return comment
 
 
@@ -447,7 +452,7 @@ def reaction_toggle(*, comment: Comment, user) -> bool:
         Comment.objects.filter(pk=comment.pk).update(
             reaction_count=F("reaction_count") + delta
         )
-        _after_commit(comment.article_id)
+        _after_commit(comment.article_id, listings=False)
     comment.refresh_from_db(fields=["reaction_count"])
     return recommended
 
@@ -610,7 +615,7 @@ def comment_pick(*, comment: Comment, moderator=None, picked: bool = True) -> Co
             comment=comment,
             moderator=moderator,
         )
-        _after_commit(comment.article_id)
+        _after_commit(comment.article_id, listings=False)
         if picked and comment.author_id:
             from .tasks import send_pick_notification
 

@@ -358,3 +358,22 @@ def test_meaningful_parameters_still_get_their_own_page(client, article):
     client.get(url)
     assert client.get(url + "?csort=newest")["X-Page-Cache"] == "MISS"
     assert client.get(url + "?csort=newest&utm_source=x")["X-Page-Cache"] == "HIT"
+
+
+def test_a_recommendation_refreshes_the_article_but_not_the_listings(
+    client, article, commenter, django_capture_on_commit_callbacks
+):
+    """Teasers show only the comment count: a busy discussion's recommendations
+    must not keep throwing away the front page."""
+    from comments.services import comment_create, reaction_toggle
+    from tests.accounts.factories import VerifiedUserFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_create(article=article, author=commenter, body="Agreed.")
+    home = reverse("articles:home")
+    client.get(home)
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        reaction_toggle(comment=comment, user=VerifiedUserFactory())
+    assert client.get(home)["X-Page-Cache"] == "HIT"
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "MISS"
