@@ -20,7 +20,7 @@ RUN uv sync --locked --no-dev --no-install-project
 COPY . .
 # Static files are collected and compressed (brotli, gzip) at build time; whitenoise
 # serves them with far-future headers for hashed names.
-RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build \
+RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build REDIS_URL=redis://build \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var /app/media && chown -R broadsheet /app/var /app/media
 

@@ -161,6 +161,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env("REDIS_URL")
+if not REDIS_URL and not DEBUG:
+    # Each gunicorn worker would keep its own cache: a write would refresh one
+    # process's pages, and every rate limit would be multiplied by the workers.
+    raise ImproperlyConfigured(
+        "REDIS_URL is not set. With DEBUG off it is required, e.g. "
+        "redis://127.0.0.1:6379/0: the page cache and rate limits are shared by "
+        "every process through it."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -34,6 +34,7 @@ def test_cookies_are_secure_when_debug_is_off():
         "DEBUG": "false",
         "SECRET_KEY": "x" * 50,
         "ALLOWED_HOSTS": "news.example.com",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     code = (
         "import config.settings as s; print(s.SESSION_COOKIE_SECURE, "

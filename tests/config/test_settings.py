@@ -19,6 +19,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "SECRET_KEY",
             "ALLOWED_HOSTS",
             "DATABASE_URL",
+            "REDIS_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
@@ -43,6 +44,7 @@ def test_production_settings_pass_check_deploy():
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="news.example.com",
         SITE_URL="https://news.example.com",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -58,6 +60,18 @@ def test_missing_allowed_hosts_with_debug_off_is_a_clear_error():
     result = manage("check", DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_missing_redis_with_debug_off_is_a_clear_error():
+    """Without a shared cache each worker would keep its own pages and limits."""
+    result = manage(
+        "check",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="news.example.com",
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL is not set" in result.stderr
 
 
 def test_a_bare_clone_runs_on_sqlite_with_no_variables():
