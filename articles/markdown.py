@@ -12,6 +12,7 @@ import nh3
 from django.conf import settings
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify as heading_slug
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -45,6 +46,12 @@ def _is_external(href: str) -> bool:
     return bool(host) and host != urlsplit(settings.SITE_URL).hostname
 
 
+def _heading_id(title: str) -> str:
+    # Prefixed, so that a heading such as "Discussion" cannot take the id of a part
+    # of the page (#discussion, #threads, #newsletter) and break links and htmx.
+    return f"s-{heading_slug(title)}"
+
+
 def _render_callout(name: str, title: str):
     def render(self, tokens, idx, options, env):
         if tokens[idx].nesting == 1:
@@ -70,7 +77,7 @@ def _build_article_parser() -> MarkdownIt:
         MarkdownIt("commonmark", {"html": True, "typographer": True})
         .enable(["table", "strikethrough", "replacements", "smartquotes"])
         .use(footnote_plugin)
-        .use(anchors_plugin, min_level=2, max_level=3)
+        .use(anchors_plugin, min_level=2, max_level=3, slug_func=_heading_id)
     )
     for name, title in CALLOUTS.items():
         md.use(container_plugin, name=name, render=_render_callout(name, title))

@@ -41,9 +41,16 @@ def test_headings_get_anchors_tables_and_footnotes_render():
         "## The territorial question\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
         "A claim.[^1]\n\n[^1]: The source.\n"
     )
-    assert '<h2 id="the-territorial-question">' in html
+    assert '<h2 id="s-the-territorial-question">' in html
     assert "<table>" in html and "<td>2</td>" in html
     assert 'class="footnote-ref"' in html and "The source." in html
+
+
+def test_heading_ids_cannot_collide_with_the_page_around_the_article():
+    """A heading "Discussion" must not take #discussion, the comments' anchor."""
+    html = render_article("## Discussion\n\nText.\n\n## Newsletter\n")
+    assert 'id="discussion"' not in html and 'id="newsletter"' not in html
+    assert '<h2 id="s-discussion">' in html
 
 
 @pytest.mark.parametrize(
