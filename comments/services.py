@@ -389,6 +389,12 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
         raise CommentError(NOT_EDITABLE, rule="not-editable")
     if not can_edit(comment, user):
         raise CommentError(EDIT_WINDOW_OVER, rule="edit-window")
+    # The same gates as a new comment: a suspension or a closed discussion also
+    # stops a rewrite of what is already there.
+    if user.is_commenting_suspended():
+        raise CommentError(suspension_message(user), rule="suspended")
+    if not discussion_is_open(comment.article):
+        raise CommentError(DISCUSSION_CLOSED, rule="closed")
     body = _check_body(body)
     if body == comment.body:
         return comment

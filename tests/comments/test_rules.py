@@ -254,3 +254,25 @@ def test_replies_nest_three_levels_then_attach_with_a_mention(article, veteran):
     assert [top.depth, two.depth, three.depth, four.depth] == [1, 2, 3, 3]
     assert four.parent_id == two.pk and four.reply_to_id == three.pk
     assert {c.root_id for c in (two, three, four)} == {top.pk}
+
+
+def test_a_suspended_reader_cannot_rewrite_a_published_comment(article, veteran):
+    """Suspension also stops edits inside the edit window (no abuse by rewrite)."""
+    comment = post(article, veteran, "A measured first take.")
+    assert comment.status == "approved"
+    veteran.commenting_suspended_until = timezone.now() + datetime.timedelta(days=1)
+    veteran.save()
+    with pytest.raises(services.CommentError) as excinfo:
+        services.comment_edit(comment=comment, user=veteran, body="Something abusive.")
+    assert "suspended until" in excinfo.value.message
+    comment.refresh_from_db()
+    assert comment.body == "A measured first take."
+
+
+def test_no_edits_once_the_discussion_is_closed(article, veteran):
+    comment = post(article, veteran, "Before the close.")
+    article.discussion_mode = Article.DiscussionMode.CLOSED
+    article.save()
+    with pytest.raises(services.CommentError) as excinfo:
+        services.comment_edit(comment=comment, user=veteran, body="After the close.")
+    assert excinfo.value.message == services.DISCUSSION_CLOSED
