@@ -275,13 +275,25 @@ def _after_commit(article_id: int, *, listings: bool = True) -> None:
     transaction.on_commit(lambda: article_changed(article_id, listings=listings))
 
 
+_FIELDS_WITHOUT_COUNTERS = [
+    field.name
+    for field in Comment._meta.concrete_fields
+    if not field.primary_key and field.name not in {"reply_count", "reaction_count"}
+]
+
+
 def change_status(comment: Comment, status: str, **fields) -> str:
     """Change a comment's status and keep every count right. Call inside atomic."""
     old = comment.status
     comment.status = status
     for name, value in fields.items():
         setattr(comment, name, value)
-    comment.save()
+    if comment.pk is None:
+        comment.save()
+    else:
+        # Never write the counters back from this instance: other rows' changes
+        # (a reply deleted a moment ago) keep them current with F() updates.
+        comment.save(update_fields=_FIELDS_WITHOUT_COUNTERS)
     was, now = old == Comment.Status.APPROVED, status == Comment.Status.APPROVED
     if was != now:
         Article.objects.filter(pk=comment.article_id).update(

@@ -69,3 +69,21 @@ def test_remove_mode_deletes_all_and_moves_replies_up(article, thread, settings)
     assert (reply.parent_id, reply.root_id, reply.depth) == (None, None, 1)
     article.refresh_from_db()
     assert article.comment_count == 2
+
+
+def test_erasure_keeps_reply_counts_right_when_own_replies_go_first(article, client):
+    """The leaver's comment has their own reply and a held reply by someone else:
+    after erasure no empty "[deleted]" is left standing, and the counts are right."""
+    leaver = VerifiedUserFactory(trusted=True)
+    newcomer = VerifiedUserFactory()  # first comment: held for review
+    top = services.comment_create(article=article, author=leaver, body="Top.")
+    services.comment_create(article=article, author=leaver, body="Mine.", parent=top)
+    held = services.comment_create(
+        article=article, author=newcomer, body="Held.", parent=top
+    )
+    assert held.status == "pending"
+    erase(leaver)
+    remaining = Comment.objects.filter(pk=top.pk).first()
+    assert remaining is None or remaining.reply_count == 0
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "[deleted]" not in html
