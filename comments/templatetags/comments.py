@@ -13,6 +13,8 @@ from django.middleware.csrf import get_token
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.models import Article
+
 from ..models import Comment
 
 register = template.Library()
@@ -26,7 +28,7 @@ def profile_comments(profile_user, request):
     """A page of the reader's approved comments, newest first (two queries)."""
     comments = (
         Comment.objects.approved()
-        .filter(author=profile_user)
+        .filter(author=profile_user, article__in=Article.objects.published())
         .select_related("article")
         .only(
             "pk", "body_html", "created", "edited_at", "article__title", "article__slug"

@@ -92,3 +92,13 @@ def test_stop_link_is_signed(client, people):
     assert client.get(url).status_code == 400
     people[0].refresh_from_db()
     assert people[0].notify_on_reply
+
+
+def test_email_subjects_are_plain_text_not_html_escaped(article, people):
+    """A subject is plain text: "O'Brien & Co" must not arrive HTML-escaped."""
+    original, replier = people
+    replier.display_name = "O'Brien & Co"
+    replier.save()
+    top = services.comment_create(article=article, author=original, body="Top.")
+    services.comment_create(article=article, author=replier, body="Hi.", parent=top)
+    assert mail.outbox[0].subject.startswith("O'Brien & Co replied")

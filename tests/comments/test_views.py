@@ -467,12 +467,18 @@ def test_profile_comments_include(client, veteran, django_assert_max_num_queries
     for i in range(25):
         CommentFactory(article=article, author=veteran, body=f"Thought {i}.")
     CommentFactory(article=article, author=veteran, body="Held one.", status="pending")
+    pulled = ArticleFactory(title="Pulled for legal reasons", status="draft")
+    CommentFactory(article=pulled, author=veteran, body="On a pulled story.")
     request = RequestFactory().get("/profile/1/", {"comments_page": "2"})
     template = Template('{% include "comments/_profile_comments.html" %}')
     with django_assert_max_num_queries(2):
         html = template.render(RequestContext(request, {"profile_user": veteran}))
     assert "Page 2 of 2" in html and "Peace talks" in html
     assert "Held one." not in html
+    first = Template('{% include "comments/_profile_comments.html" %}').render(
+        RequestContext(RequestFactory().get("/profile/1/"), {"profile_user": veteran})
+    )
+    assert "Pulled for legal reasons" not in first + html
 
 
 def test_load_more_sets_no_cookie_for_anonymous_readers(client, article, settings):
