@@ -180,6 +180,14 @@ class Article(models.Model):
             self.slug = slugify(self.title)[:200]
         self.body_html = render_article(self.body)
         self.word_count = len(re.findall(r"\w+", strip_tags(self.body_html)))
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            # comment_count belongs to the discussion, which keeps it with F()
+            # updates; an editor's save must not write back the count it loaded.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "comment_count"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

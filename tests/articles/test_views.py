@@ -265,3 +265,14 @@ def test_reading_pages_set_no_cookie_for_anonymous_readers(client, article):
     for url in [reverse("articles:home"), article.get_absolute_url()]:
         response = client.get(url)
         assert not response.cookies, url
+
+
+def test_saving_an_article_never_writes_back_a_stale_comment_count():
+    """An editor saves while readers comment: the count the readers made stays."""
+    article = ArticleFactory()
+    loaded = Article.objects.get(pk=article.pk)
+    Article.objects.filter(pk=article.pk).update(comment_count=5)  # readers, meanwhile
+    loaded.title = "Edited headline"
+    loaded.save()
+    article.refresh_from_db()
+    assert (article.title, article.comment_count) == ("Edited headline", 5)
