@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from accounts.services import user_has_verified_email
 from articles.cache import article_changed
 from articles.models import Article
 
@@ -94,13 +94,6 @@ class Hold:
 
 
 # --- Who may take part ----------------------------------------------------------
-
-
-def user_has_verified_email(user) -> bool:
-    """Signed in with a confirmed address (accounts will later own this helper)."""
-    if user is None or not user.is_authenticated:
-        return False
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 def discussion_is_open(article: Article, *, at=None) -> bool:
