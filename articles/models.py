@@ -141,7 +141,15 @@ class Article(models.Model):
     )
     modified_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    hero_image = models.ImageField(upload_to="heroes/%Y/%m/", blank=True)
+    # Width and height stored on upload: the page never opens the file to size it.
+    hero_image = models.ImageField(
+        upload_to="heroes/%Y/%m/",
+        blank=True,
+        width_field="hero_image_width",
+        height_field="hero_image_height",
+    )
+    hero_image_width = models.PositiveIntegerField(null=True, editable=False)
+    hero_image_height = models.PositiveIntegerField(null=True, editable=False)
     hero_image_alt = models.CharField(
         max_length=250, blank=True, help_text="Describe the image for blind readers."
     )

@@ -145,10 +145,6 @@ class Comment(models.Model):
         return reverse("comments:permalink", kwargs={"pk": self.pk})
 
     @property
-    def anchor(self) -> str:
-        return f"comment-{self.pk}"
-
-    @property
     def is_placeholder(self) -> bool:
         return self.status in self.PLACEHOLDER_STATUSES
 

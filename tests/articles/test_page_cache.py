@@ -95,13 +95,6 @@ def test_listing_pages_refresh_when_listings_change(client, article):
     assert new.title in response.content.decode()
 
 
-def test_stale_pages_expire_after_the_configured_time(client, article, settings):
-    """What no write announces (a scheduled article coming due) shows within TTL."""
-    settings.PAGE_CACHE_SECONDS = 0  # Django: 0 means "do not keep"
-    client.get(reverse("articles:home"))
-    assert client.get(reverse("articles:home"))["X-Page-Cache"] == "MISS"
-
-
 def test_signed_in_readers_never_get_the_shared_page_or_each_others(article):
     """Two signed-in readers and an anonymous one: each sees only their own state."""
     anonymous = Client()

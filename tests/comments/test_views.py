@@ -146,7 +146,7 @@ def test_badges_picks_and_edited_marker(client, article):
     assert f'href="/discussion/comment/{picked.pk}/"' in html
     assert '<span class="comment-edited">edited</span>' in html
     assert (
-        f'<time datetime="{picked.created.strftime("%Y-%m-%dT%H:%M:%S+0000")}"' in html
+        f'<time datetime="{picked.created.strftime("%Y-%m-%dT%H:%M:%S+00:00")}"' in html
     )
 
 
