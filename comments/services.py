@@ -136,8 +136,16 @@ ACTION_LIMITS = {
 
 
 def action_allowed(*, user, action: str) -> bool:
-    """A small fixed-window rate limit in the cache; fails open if it is down."""
-    limit, seconds = ACTION_LIMITS[action]
+    """A small fixed-window rate limit in the cache; fails open if it is down.
+
+    "post" counts attempts, refused ones included (the per-minute rule counts only
+    saved comments): twice the per-minute allowance, so a bot filling the honeypot
+    or hitting a word rule is slowed down like everyone else.
+    """
+    if action == "post":
+        limit, seconds = 2 * conf.rate_per_minute(), 60
+    else:
+        limit, seconds = ACTION_LIMITS[action]
     key = f"comments-rate:{action}:{user.pk}"
     try:
         if cache.add(key, 1, timeout=seconds):

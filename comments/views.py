@@ -118,6 +118,8 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     if form.cleaned_data["parent"]:
         parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"])
     try:
+        if not services.action_allowed(user=request.user, action="post"):
+            raise CommentError(services.TOO_MANY_ACTIONS, rule="attempts")
         comment = services.comment_create(
             article=article,
             author=request.user,

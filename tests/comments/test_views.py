@@ -510,3 +510,16 @@ def test_recommendations_are_rate_limited(client, article, veteran, monkeypatch)
     html = client.post(url, **HTMX).content.decode()
     assert escape(services.TOO_MANY_ACTIONS) in html
     assert Reaction.objects.count() == 0  # on, off, and the third refused
+
+
+def test_refused_attempts_are_rate_limited_too(client, article, veteran, settings):
+    """A bot that keeps filling the honeypot is slowed down like any poster."""
+    settings.COMMENTS_RATE_PER_MINUTE = 2
+    client.force_login(veteran)
+    for _ in range(4):
+        client.post(post_url(article), {"body": "Spam.", "website": "http://x.example"})
+    response = client.post(post_url(article), {"body": "A real comment at last."})
+    assert response.status_code == 400
+    assert services.TOO_MANY_ACTIONS.replace("'", "&#x27;") in response.content.decode()
+    assert "A real comment at last." in response.content.decode()  # draft kept
+    assert not Comment.objects.filter(body="A real comment at last.").exists()
