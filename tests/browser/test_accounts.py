@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.accounts.factories import PASSWORD, StaffUserFactory, VerifiedUserFactory
+from tests.articles.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +31,9 @@ def sign_in(page, live_server, email: str, password: str = PASSWORD) -> None:
 def test_reader_journey_from_sign_up_to_deletion(
     page, live_server, axe_check, csp_errors
 ):
-    """Create account → verify by email → signed in → rename → download data →
-    delete the account."""
+    """Create account → verify by email → signed in → comment on an article →
+    rename → download data (with the comment) → delete the account."""
+    article = ArticleFactory(title="A story to discuss")
     page.goto(live_server.url + reverse("account_signup"))
     axe_check(page, "on the sign-up page")
     page.get_by_label("Email").fill("journey@example.com")
@@ -47,6 +49,11 @@ def test_reader_journey_from_sign_up_to_deletion(
     page.wait_for_url(live_server.url + "/")
     assert page.locator(".account-menu summary").inner_text().endswith("Jo Journey")
 
+    page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_label("Your comment").fill("My very first comment here.")
+    page.get_by_role("button", name="Post comment").click()
+    page.locator(".comment", has_text="My very first comment here.").wait_for()
+
     page.goto(live_server.url + reverse("accounts:settings"))
     axe_check(page, "on the settings page")
     page.get_by_label("Display name").fill("Jo Renamed")
@@ -59,8 +66,8 @@ def test_reader_journey_from_sign_up_to_deletion(
     data = json.loads(open(download_info.value.path(), encoding="utf-8").read())
     assert data["profile"]["display_name"] == "Jo Renamed"
     assert data["email_addresses"][0]["verified"] is True
-    # TODO(lead, after merging the discussion app): post a comment earlier in this
-    # journey and assert it appears under the "comments" exporter key here.
+    assert [c["body"] for c in data["comments"]] == ["My very first comment here."]
+    assert data["comments"][0]["article"] == "A story to discuss"
 
     page.get_by_role("link", name="Delete my account…").click()
     page.get_by_label("Your password").fill(PASSWORD)
