@@ -339,8 +339,6 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         can_reply=can_take_part and discussion_is_open(article, at=now),
     )
     threads = build_threads(tops, replies)
-    article_url = article.get_absolute_url()
-    next_param = urlencode({"next": f"{article_url}#discussion"})
     is_open = discussion_is_open(article, at=now)
     discussion = Discussion(
         article=article,
@@ -352,12 +350,18 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         is_open=is_open,
         viewer_id=viewer.pk if viewer else None,
         can_take_part=can_take_part,
-        login_url=reverse("account_login") + "?" + next_param,
-        signup_url=reverse("account_signup") + "?" + next_param,
+        login_url="",
+        signup_url="",
         form=CommentForm() if (can_take_part and is_open) else None,
         question=question,
         filter=filter,
     )
+    # Signing in brings the reader back to the same page of the same view.
+    here = discussion.page_url(page)
+    next_url = article.get_absolute_url() + ("" if here == "?" else here)
+    next_param = urlencode({"next": f"{next_url}#discussion"})
+    discussion.login_url = reverse("account_login") + "?" + next_param
+    discussion.signup_url = reverse("account_signup") + "?" + next_param
     if suspended:
         discussion.suspended_message = suspension_message(viewer)
     discussion.sorts = [
