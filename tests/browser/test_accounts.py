@@ -104,7 +104,9 @@ def test_wrong_password_puts_focus_on_the_error(page, live_server, axe_check):
     sign_in(page, live_server, "me@example.com", "wrong password")
     error = page.locator("[data-error-summary]")
     assert "don't match" in error.inner_text()
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.wait_for_function(
+        "document.activeElement?.hasAttribute('data-error-summary')", timeout=5000
+    )
     assert page.get_by_label("Email").input_value() == "me@example.com"
     axe_check(page, "on the sign-in page with an error")
 
@@ -116,7 +118,11 @@ def test_field_error_gets_focus_on_the_settings_page(page, live_server):
     page.goto(live_server.url + reverse("accounts:settings"))
     page.get_by_label("Display name").fill("The Admin")
     page.get_by_role("button", name="Save profile").click()
-    assert page.evaluate("document.activeElement.id") == "id_display_name"
+    # Wait for the new page: right after the click there may be no document yet.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'id_display_name'",
+        timeout=5000,
+    )
     assert page.get_by_label("Display name").input_value() == "The Admin"
 
 
