@@ -63,7 +63,7 @@ class Discussion:
     signup_url: str
     form: CommentForm | None
     question: ReaderQuestion | None = None
-    filter: str = ""
+    filter_by: str = ""
     suspended_message: str = ""
     sorts: list[tuple[str, str, str]] = field(default_factory=list)
     filters: list[tuple[str, str, str]] = field(default_factory=list)
@@ -72,13 +72,15 @@ class Discussion:
     def has_previous(self) -> bool:
         return self.page > 1
 
-    def page_url(self, page: int, *, sort: str | None = None, filter=None) -> str:
+    def page_url(
+        self, page: int, *, sort: str | None = None, filter_by: str | None = None
+    ) -> str:
         """A page of threads; sort and filter default to the current ones."""
         sort = self.sort if sort is None else sort
-        filter = self.filter if filter is None else filter
+        filter_by = self.filter_by if filter_by is None else filter_by
         params: dict[str, str | int] = {}
-        if filter:
-            params[FILTER_PARAM] = filter
+        if filter_by:
+            params[FILTER_PARAM] = filter_by
         if sort != DEFAULT_SORT:
             params[SORT_PARAM] = sort
         if page > 1:
@@ -108,10 +110,10 @@ def _sort_page_and_filter(params) -> tuple[str, int, str]:
         page = max(1, min(int(params.get(PAGE_PARAM, 1)), 10_000))
     except (TypeError, ValueError):
         page = 1
-    filter = params.get(FILTER_PARAM, "")
-    if filter not in FILTER_LABELS:
-        filter = ""
-    return sort, page, filter
+    filter_by = params.get(FILTER_PARAM, "")
+    if filter_by not in FILTER_LABELS:
+        filter_by = ""
+    return sort, page, filter_by
 
 
 def featured_question(article: Article) -> ReaderQuestion | None:
@@ -298,19 +300,19 @@ def load_page(
 def discussion_context(*, request, article: Article, params=None) -> dict:
     """The article page's discussion: call once from the article view."""
     params = request.GET if params is None else params
-    sort, page, filter = _sort_page_and_filter(params)
+    sort, page, filter_by = _sort_page_and_filter(params)
     viewer = request.user if request.user.is_authenticated else None
     now = timezone.now()
     question = featured_question(article)
     if question is None:
-        filter = ""  # nothing to filter by: the whole discussion
+        filter_by = ""  # nothing to filter by: the whole discussion
     tops, has_next, replies = load_page(
         article=article,
         viewer=viewer,
         sort=sort,
         page=page,
         question=question,
-        answers_only=filter == ANSWERS_FILTER,
+        answers_only=filter_by == ANSWERS_FILTER,
     )
     picks = list(
         with_viewer_flags(
@@ -354,7 +356,7 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         signup_url="",
         form=CommentForm() if (can_take_part and is_open) else None,
         question=question,
-        filter=filter,
+        filter_by=filter_by,
     )
     # Signing in brings the reader back to the same page of the same view.
     here = discussion.page_url(page)
@@ -370,7 +372,7 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
     ]
     if question is not None:
         discussion.filters = [
-            (key, label, discussion.page_url(1, filter=key))
+            (key, label, discussion.page_url(1, filter_by=key))
             for key, label in FILTER_LABELS.items()
         ]
     return {"discussion": discussion}
