@@ -47,6 +47,15 @@ def profile_update(
     return user
 
 
+def display_name_set(*, user, display_name: str) -> "User":
+    """Give a reader their public name (asked for before their first comment or
+    question when they skipped it at sign-up); the settings page's rules apply."""
+    user.display_name = validate_display_name(display_name, user=user)
+    with transaction.atomic():
+        user.save(update_fields=["display_name"])
+    return user
+
+
 def account_export(*, user) -> dict[str, Any]:
     """Everything the site holds about `user`, as JSON-serialisable data.
 

@@ -2,7 +2,10 @@
 
 One query for the page's top-level comments (one more row than the page, to know if
 there is a next page: no COUNT), one for all their replies (by thread root), one for
-the editors' picks; a signed-in reader adds their reactions and reports on the page.
+the editors' picks, one for the featured reader question; a signed-in reader's
+reactions and reports, and whether a comment answers the featured question, are
+annotations on the thread queries (no query more). "Answers to the reader question"
+filters the top-level threads to those answers, with their replies inline.
 The tree is built in Python. Anonymous renders depend on nothing per-visitor, so the
 page cache can serve them to everyone.
 """
@@ -21,6 +24,7 @@ from articles.models import Article
 from . import conf
 from .forms import CommentForm
 from .models import Comment, Reaction, Report
+from .question_models import ReaderQuestion
 from .services import discussion_is_open, suspension_message, user_has_verified_email
 
 SORTS = {
@@ -36,6 +40,12 @@ SORT_LABELS = {
 DEFAULT_SORT = "oldest"
 SORT_PARAM = "csort"
 PAGE_PARAM = "cpage"
+FILTER_PARAM = "cfilter"
+ANSWERS_FILTER = "answers"
+FILTER_LABELS = {
+    "": "All comments",
+    ANSWERS_FILTER: "Answers to the reader question",
+}
 
 
 @dataclass
@@ -52,17 +62,27 @@ class Discussion:
     login_url: str
     signup_url: str
     form: CommentForm | None
+    question: ReaderQuestion | None = None
+    filter_by: str = ""
     suspended_message: str = ""
     sorts: list[tuple[str, str, str]] = field(default_factory=list)
+    filters: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def has_previous(self) -> bool:
         return self.page > 1
 
-    def page_url(self, page: int) -> str:
-        params = {}
-        if self.sort != DEFAULT_SORT:
-            params[SORT_PARAM] = self.sort
+    def page_url(
+        self, page: int, *, sort: str | None = None, filter_by: str | None = None
+    ) -> str:
+        """A page of threads; sort and filter default to the current ones."""
+        sort = self.sort if sort is None else sort
+        filter_by = self.filter_by if filter_by is None else filter_by
+        params: dict[str, str | int] = {}
+        if filter_by:
+            params[FILTER_PARAM] = filter_by
+        if sort != DEFAULT_SORT:
+            params[SORT_PARAM] = sort
         if page > 1:
             params[PAGE_PARAM] = page
         return "?" + urlencode(params) if params else "?"
@@ -82,7 +102,7 @@ class Discussion:
         return url + self.page_url(self.page + 1)
 
 
-def _sort_and_page(params) -> tuple[str, int]:
+def _sort_page_and_filter(params) -> tuple[str, int, str]:
     sort = params.get(SORT_PARAM, DEFAULT_SORT)
     if sort not in SORTS:
         sort = DEFAULT_SORT
@@ -90,7 +110,28 @@ def _sort_and_page(params) -> tuple[str, int]:
         page = max(1, min(int(params.get(PAGE_PARAM, 1)), 10_000))
     except (TypeError, ValueError):
         page = 1
-    return sort, page
+    filter_by = params.get(FILTER_PARAM, "")
+    if filter_by not in FILTER_LABELS:
+        filter_by = ""
+    return sort, page, filter_by
+
+
+def featured_question(article: Article) -> ReaderQuestion | None:
+    """The article's featured reader question (the slot shows it too)."""
+    return (
+        ReaderQuestion.objects.filter(article=article, is_featured=True)
+        .select_related("author")
+        .first()
+    )
+
+
+def _answers_to(question_id: int):
+    """Subquery: the comment (OuterRef "pk") answers this reader question."""
+    return Exists(
+        ReaderQuestion.answers.through.objects.filter(
+            readerquestion_id=question_id, comment_id=OuterRef("pk")
+        )
+    )
 
 
 def _decorate(
@@ -147,12 +188,22 @@ def _decorate(
             and now < deadline
         )
         comment.deletable = comment.is_mine and not placeholder
+        comment.is_answer = getattr(comment, "is_answer", False) and not placeholder
 
 
 def decorate_for(comments: list[Comment], *, article: Article, viewer) -> None:
     """Decorate a few comments for one viewer (htmx fragments after a write)."""
     viewer = viewer if viewer is not None and viewer.is_authenticated else None
     ids = [c.pk for c in comments]
+    answers = set(
+        ReaderQuestion.answers.through.objects.filter(
+            comment_id__in=ids,
+            readerquestion__is_featured=True,
+            readerquestion__article_id=article.pk,
+        ).values_list("comment_id", flat=True)
+    )
+    for comment in comments:
+        comment.is_answer = comment.pk in answers
     recommended: set[int] = set()
     reported: set[int] = set()
     if viewer is not None:
@@ -205,9 +256,19 @@ def with_viewer_flags(queryset, viewer):
 
 
 def load_page(
-    *, article: Article, viewer, sort: str, page: int
+    *,
+    article: Article,
+    viewer,
+    sort: str,
+    page: int,
+    question: ReaderQuestion | None = None,
+    answers_only: bool = False,
 ) -> tuple[list[Comment], bool, list[Comment]]:
-    """The page's threads with their replies, and whether more pages follow."""
+    """The page's threads with their replies, and whether more pages follow.
+
+    With a featured `question`, each comment carries `is_answer`; `answers_only`
+    keeps the threads that start with an answer (answers are top-level comments).
+    """
     size = conf.page_size()
     tops_qs = (
         Comment.objects.filter(article=article, parent__isnull=True)
@@ -215,6 +276,10 @@ def load_page(
         .select_related("author")
         .order_by(*SORTS[sort])
     )
+    if question is not None:
+        tops_qs = tops_qs.annotate(is_answer=_answers_to(question.pk))
+        if answers_only:
+            tops_qs = tops_qs.filter(is_answer=True)
     tops = list(with_viewer_flags(tops_qs, viewer)[(page - 1) * size : page * size + 1])
     has_next = len(tops) > size
     tops = tops[:size]
@@ -226,6 +291,8 @@ def load_page(
             .select_related("author", "reply_to__author")
             .order_by("depth", "created", "pk")
         )
+        if question is not None:
+            replies_qs = replies_qs.annotate(is_answer=_answers_to(question.pk))
         replies = list(with_viewer_flags(replies_qs, viewer))
     return tops, has_next, replies
 
@@ -233,11 +300,19 @@ def load_page(
 def discussion_context(*, request, article: Article, params=None) -> dict:
     """The article page's discussion: call once from the article view."""
     params = request.GET if params is None else params
-    sort, page = _sort_and_page(params)
+    sort, page, filter_by = _sort_page_and_filter(params)
     viewer = request.user if request.user.is_authenticated else None
     now = timezone.now()
+    question = featured_question(article)
+    if question is None:
+        filter_by = ""  # nothing to filter by: the whole discussion
     tops, has_next, replies = load_page(
-        article=article, viewer=viewer, sort=sort, page=page
+        article=article,
+        viewer=viewer,
+        sort=sort,
+        page=page,
+        question=question,
+        answers_only=filter_by == ANSWERS_FILTER,
     )
     picks = list(
         with_viewer_flags(
@@ -266,8 +341,6 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         can_reply=can_take_part and discussion_is_open(article, at=now),
     )
     threads = build_threads(tops, replies)
-    article_url = article.get_absolute_url()
-    next_param = urlencode({"next": f"{article_url}#discussion"})
     is_open = discussion_is_open(article, at=now)
     discussion = Discussion(
         article=article,
@@ -279,20 +352,29 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         is_open=is_open,
         viewer_id=viewer.pk if viewer else None,
         can_take_part=can_take_part,
-        login_url=reverse("account_login") + "?" + next_param,
-        signup_url=reverse("account_signup") + "?" + next_param,
+        login_url="",
+        signup_url="",
         form=CommentForm() if (can_take_part and is_open) else None,
+        question=question,
+        filter_by=filter_by,
     )
+    # Signing in brings the reader back to the same page of the same view.
+    here = discussion.page_url(page)
+    next_url = article.get_absolute_url() + ("" if here == "?" else here)
+    next_param = urlencode({"next": f"{next_url}#discussion"})
+    discussion.login_url = reverse("account_login") + "?" + next_param
+    discussion.signup_url = reverse("account_signup") + "?" + next_param
     if suspended:
         discussion.suspended_message = suspension_message(viewer)
     discussion.sorts = [
-        (
-            key,
-            label,
-            discussion.page_url(1) if key == DEFAULT_SORT else f"?{SORT_PARAM}={key}",
-        )
+        (key, label, discussion.page_url(1, sort=key))
         for key, label in SORT_LABELS.items()
     ]
+    if question is not None:
+        discussion.filters = [
+            (key, label, discussion.page_url(1, filter_by=key))
+            for key, label in FILTER_LABELS.items()
+        ]
     return {"discussion": discussion}
 
 

@@ -6,7 +6,16 @@ from . import conf
 from .models import Report
 
 
-class CommentForm(forms.Form):
+class AsksDisplayName(forms.Form):
+    """A reader without a display name may choose one as they post (optional:
+    left empty, they appear as "A reader"). Templates show the field only to
+    readers without a name; views save it with accounts.services.display_name_set.
+    """
+
+    display_name = forms.CharField(label="Display name (optional)", required=False)
+
+
+class CommentForm(AsksDisplayName):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -3,10 +3,11 @@
 from django import forms
 
 from . import conf
+from .forms import AsksDisplayName
 from .question_services import question_setting
 
 
-class AskForm(forms.Form):
+class AskForm(AsksDisplayName):
     text = forms.CharField(
         label="Your question",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -28,7 +29,7 @@ class AskForm(forms.Form):
         self.max_length = question_setting("QUESTIONS_MAX_LENGTH")
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(AsksDisplayName):
     body = forms.CharField(
         label="Your answer",
         widget=forms.Textarea(attrs={"rows": 4}),

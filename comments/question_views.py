@@ -19,7 +19,7 @@ from .models import Comment
 from .question_forms import AnswerForm, AskForm
 from .question_models import ReaderQuestion
 from .services import CommentError
-from .views import HELD, PUBLISHED, comment_location, is_htmx
+from .views import HELD, PUBLISHED, comment_location, is_htmx, take_display_name
 
 QUESTION_RECEIVED = (
     "Your question was received. An editor reads every question: follow its status "
@@ -51,7 +51,12 @@ def ask(request: HttpRequest) -> HttpResponse:
     except (TypeError, ValueError):
         raise Http404 from None
     verified = discussion.user_has_verified_email(request.user)
-    if request.method == "POST" and verified and form.is_valid():
+    if (
+        request.method == "POST"
+        and verified
+        and form.is_valid()
+        and take_display_name(request, form)
+    ):
         data = form.cleaned_data
         try:
             services.question_create(
@@ -150,7 +155,11 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     )
     article = question.article
     form = AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and take_display_name(request, form)
+    ):
         try:
             comment = services.answer_create(
                 question=question,

@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.services import display_name_set
 from articles.models import Article
 
 from . import services
@@ -59,6 +61,24 @@ def sign_in_first(view):
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def take_display_name(request: HttpRequest, form) -> bool:
+    """Save the display name a nameless reader chose on a comment or question form.
+
+    Saved before the comment so that it carries the name everywhere (reply emails
+    included), and kept even if the comment is then refused: the reader chose it.
+    False, with the rule's message on the field, when the name breaks a rule.
+    """
+    name = form.cleaned_data.get("display_name", "").strip()
+    if not name or request.user.display_name:
+        return True
+    try:
+        display_name_set(user=request.user, display_name=name)
+    except ValidationError as error:
+        form.add_error("display_name", error.messages[0])
+        return False
+    return True
 
 
 def comment_location(comment: Comment, viewer=None) -> str:
@@ -117,18 +137,21 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
     parent = None
     if form.cleaned_data["parent"]:
         parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"])
-    try:
-        if not services.action_allowed(user=request.user, action="post"):
-            raise CommentError(services.TOO_MANY_ACTIONS, rule="attempts")
-        comment = services.comment_create(
-            article=article,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            parent=parent,
-            honeypot=form.cleaned_data["website"],
-        )
-    except CommentError as error:
-        form.add_error(error.field, error.message)
+    comment = None
+    if take_display_name(request, form):
+        try:
+            if not services.action_allowed(user=request.user, action="post"):
+                raise CommentError(services.TOO_MANY_ACTIONS, rule="attempts")
+            comment = services.comment_create(
+                article=article,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                honeypot=form.cleaned_data["website"],
+            )
+        except CommentError as error:
+            form.add_error(error.field, error.message)
+    if comment is None:
         context = {"article": article, "form": form, "parent": parent}
         if is_htmx(request):
             return render(request, "comments/_form.html", context)

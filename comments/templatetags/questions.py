@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from ..discussion import ANSWERS_FILTER, FILTER_PARAM, featured_question
 from ..question_forms import AnswerForm, AskForm
 from ..question_models import ReaderQuestion
 from ..services import discussion_is_open, user_has_verified_email
@@ -32,24 +33,22 @@ class Slot:
 
 @register.simple_tag(takes_context=True)
 def reader_question_slot(context, article) -> Slot:
-    """Everything the slot shows, in one query (the featured question).
+    """Everything the slot shows, in at most one query (the featured question,
+    which the article page's discussion context has already loaded).
 
     The anonymous render holds no form and no per-visitor data, so the page cache
     can serve it to everyone: forms (with their CSRF token) appear only for signed-in
     readers, whose pages are never cached.
     """
-    question = (
-        ReaderQuestion.objects.filter(article=article, is_featured=True)
-        .select_related("author")
-        .first()
-    )
     request = context.get("request")
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     discussion = context.get("discussion")
-    if discussion is not None:
+    if discussion is not None:  # the discussion has fetched the question already
+        question = discussion.question
         can_take_part, is_open = discussion.can_take_part, discussion.is_open
     else:
+        question = featured_question(article)
         can_take_part = signed_in and user_has_verified_email(user)
         is_open = discussion_is_open(article)
     next_param = urlencode({"next": f"{article.get_absolute_url()}#reader-question"})
@@ -63,7 +62,8 @@ def reader_question_slot(context, article) -> Slot:
         login_url=f"{reverse('account_login')}?{next_param}",
         signup_url=f"{reverse('account_signup')}?{next_param}",
         ask_url=f"{reverse('comments:question_ask')}?article={article.pk}",
-        answers_url=reverse("comments:question_answers", args=[article.pk]),
+        answers_url=f"{article.get_absolute_url()}?{FILTER_PARAM}={ANSWERS_FILTER}"
+        "#discussion",
         answer_form=AnswerForm() if active and question is not None else None,
         ask_form=AskForm(initial={"article": article.pk}) if active else None,
     )

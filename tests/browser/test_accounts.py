@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.accounts.factories import PASSWORD, StaffUserFactory, VerifiedUserFactory
+from tests.articles.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +31,9 @@ def sign_in(page, live_server, email: str, password: str = PASSWORD) -> None:
 def test_reader_journey_from_sign_up_to_deletion(
     page, live_server, axe_check, csp_errors
 ):
-    """Create account → verify by email → signed in → rename → download data →
-    delete the account."""
+    """Create account → verify by email → signed in → comment on an article →
+    rename → download data (with the comment) → delete the account."""
+    article = ArticleFactory(title="A story to discuss")
     page.goto(live_server.url + reverse("account_signup"))
     axe_check(page, "on the sign-up page")
     page.get_by_label("Email").fill("journey@example.com")
@@ -47,6 +49,11 @@ def test_reader_journey_from_sign_up_to_deletion(
     page.wait_for_url(live_server.url + "/")
     assert page.locator(".account-menu summary").inner_text().endswith("Jo Journey")
 
+    page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_label("Your comment").fill("My very first comment here.")
+    page.get_by_role("button", name="Post comment").click()
+    page.locator(".comment", has_text="My very first comment here.").wait_for()
+
     page.goto(live_server.url + reverse("accounts:settings"))
     axe_check(page, "on the settings page")
     page.get_by_label("Display name").fill("Jo Renamed")
@@ -59,8 +66,8 @@ def test_reader_journey_from_sign_up_to_deletion(
     data = json.loads(open(download_info.value.path(), encoding="utf-8").read())
     assert data["profile"]["display_name"] == "Jo Renamed"
     assert data["email_addresses"][0]["verified"] is True
-    # TODO(lead, after merging the discussion app): post a comment earlier in this
-    # journey and assert it appears under the "comments" exporter key here.
+    assert [c["body"] for c in data["comments"]] == ["My very first comment here."]
+    assert data["comments"][0]["article"] == "A story to discuss"
 
     page.get_by_role("link", name="Delete my account…").click()
     page.get_by_label("Your password").fill(PASSWORD)
@@ -97,7 +104,9 @@ def test_wrong_password_puts_focus_on_the_error(page, live_server, axe_check):
     sign_in(page, live_server, "me@example.com", "wrong password")
     error = page.locator("[data-error-summary]")
     assert "don't match" in error.inner_text()
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.wait_for_function(
+        "document.activeElement?.hasAttribute('data-error-summary')", timeout=5000
+    )
     assert page.get_by_label("Email").input_value() == "me@example.com"
     axe_check(page, "on the sign-in page with an error")
 
@@ -109,7 +118,11 @@ def test_field_error_gets_focus_on_the_settings_page(page, live_server):
     page.goto(live_server.url + reverse("accounts:settings"))
     page.get_by_label("Display name").fill("The Admin")
     page.get_by_role("button", name="Save profile").click()
-    assert page.evaluate("document.activeElement.id") == "id_display_name"
+    # Wait for the new page: right after the click there may be no document yet.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'id_display_name'",
+        timeout=5000,
+    )
     assert page.get_by_label("Display name").input_value() == "The Admin"
 
 

@@ -1,6 +1,7 @@
 """Reader questions in a real browser: ask, feature, answer, promote, read the FAQ."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -96,9 +97,13 @@ def test_ask_feature_answer_promote_journey(browser, live_server, axe_check, js)
     comment = Comment.objects.get(body__startswith="Only with")
     assert list(question.answers.all()) == [comment]
     reader.goto(article_url)
-    reader.get_by_role("link", name="Answers to the reader question").click()
-    reader.get_by_text("Only with a Security Council mandate.").wait_for()
-    check(reader, "on the answers page")
+    slot = reader.locator("#reader-question")
+    slot.get_by_role("link", name="Answers to the reader question").click()
+    reader.wait_for_url(re.compile(r"\?cfilter=answers#discussion$"))
+    answer = reader.locator(f"#comment-{comment.pk}")
+    assert "Only with a Security Council mandate." in answer.inner_text()
+    assert "Answer to the reader question" in answer.inner_text()
+    check(reader, "on the discussion filtered to answers")
 
     # The editor answers and promotes it into the FAQ, first place.
     admin_action(admin, live_server, question, "promote")

@@ -50,7 +50,9 @@ def test_anonymous_slot_shows_the_question_and_a_sign_in_link(client, featured):
     assert "Asked by Ines Asker" in slot
     assert "Answer in the discussion" in slot
     assert reverse("account_login") + "?next=" in slot
-    assert reverse("comments:question_answers", args=[featured.article_id]) in slot
+    # "Answers to the reader question" is the discussion, filtered.
+    filtered = f"{featured.article.get_absolute_url()}?cfilter=answers#discussion"
+    assert f'href="{filtered}"' in slot
     assert "csrfmiddlewaretoken" not in html
     assert not response.cookies
 
