@@ -2,10 +2,12 @@
 outages, with retries, throttling and the refusals an editor can meet."""
 
 import datetime
+import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from newsletter import sending, services
@@ -244,7 +246,7 @@ def test_progress_counts_sent_queued_and_failed(run_tasks, troubled):
     }
 
 
-def test_two_senders_never_claim_the_same_deliveries():
+def test_a_second_claim_does_not_retake_held_deliveries():
     """Claims are exclusive: a second sender gets the next rows, then nothing."""
     make_confirmed_subscribers(150)
     issue = IssueFactory()
@@ -271,3 +273,86 @@ def test_an_unexpected_error_on_one_message_does_not_stop_the_batch(
     broken = Delivery.objects.get(subscriber__email="bulk1@example.com")
     assert (broken.status, broken.attempts) == ("queued", 1)
     assert "UnicodeEncodeError" in broken.error
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent transactions (SKIP LOCKED); SQLite serialises",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_never_claim_the_same_deliveries():
+    """Two workers claiming at the same moment, each on its own connection, again
+    and again until nothing is left: no delivery is claimed twice, none is missed."""
+    make_confirmed_subscribers(300)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    barrier = threading.Barrier(2)
+    claims: list[list[int]] = [[], []]
+    errors: list[BaseException] = []
+
+    def sender(index: int) -> None:
+        try:
+            barrier.wait()
+            while batch := sending.claim_batch(issue.pk, 20):
+                claims[index].extend(d.pk for d in batch)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=sender, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    first, second = claims
+    assert first and second, "both senders took part"
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 300
+    assert set(first) | set(second) == set(
+        Delivery.objects.filter(issue=issue).values_list("pk", flat=True)
+    )
+
+
+def test_a_slow_sender_skips_what_another_took_when_its_lease_ran_out(
+    run_tasks, monkeypatch
+):
+    """A batch so slow that its lease runs out after the first message: another
+    sender takes the rest and sends it. The slow one sends none of those again,
+    and nobody gets the issue twice."""
+    make_confirmed_subscribers(5)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    Issue.objects.filter(pk=issue.pk).update(deliveries_created_at=timezone.now())
+    mark_sent = sending._mark_sent
+    overtaken = []
+
+    def mark_then_stall(delivery):
+        done = mark_sent(delivery)
+        if not overtaken:
+            overtaken.append(delivery.pk)
+            make_everything_due(issue)  # ...the lease ran out meanwhile
+            sending.send_batch(issue.pk)  # the other sender
+        return done
+
+    monkeypatch.setattr(sending, "_mark_sent", mark_then_stall)
+    result = sending.send_batch(issue.pk)
+    assert result.sent == 1
+    counts = recipients()
+    assert len(counts) == 5 and set(counts.values()) == {1}
+    assert Delivery.objects.filter(issue=issue, status="sent").count() == 5
+
+
+def test_the_lease_covers_a_throttled_batch_for_every_parallel_chain(settings):
+    """The chains share the rate: with 2 chains, a batch of 200 at 600 a minute
+    needs 40 s of sending, so the lease is 10 minutes plus 40 s."""
+    settings.NEWSLETTER_SEND_RATE_PER_MINUTE = 600
+    settings.NEWSLETTER_BATCH_SIZE = 200
+    settings.NEWSLETTER_PARALLEL_BATCHES = 2
+    assert sending.lease_seconds() == 640
+    settings.NEWSLETTER_PARALLEL_BATCHES = 4
+    assert sending.lease_seconds() == 680
