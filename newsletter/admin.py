@@ -7,7 +7,8 @@ preview (HTML and text), send a test, send, and live progress.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,15 @@ from .admin_io import export_rows, import_subscribers
 from .emails import personalise, render_issue
 from .forms import FillForm, ImportForm
 from .models import Delivery, Issue, IssueArticle, Newsletter, Subscriber
+
+
+def _count(queryset) -> Coalesce:
+    """COUNT of `queryset` (correlated with OuterRef) as a scalar subquery.
+
+    COUNT as a plain function, not an aggregate, so Django adds no GROUP BY.
+    """
+    counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 @admin.register(Newsletter)
@@ -37,24 +47,28 @@ class NewsletterAdmin(admin.ModelAdmin):
         transaction.on_commit(site_changed)
 
     def get_queryset(self, request):
+        # One counting subquery per figure: joining subscribers and issues in one
+        # query would multiply the rows (subscribers × issues) before counting.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                confirmed_count=Count(
-                    "subscribers",
-                    filter=Q(subscribers__status=Subscriber.Status.CONFIRMED),
-                    distinct=True,
+                confirmed_count=_count(
+                    Subscriber.objects.filter(
+                        newsletters=OuterRef("pk"),
+                        status=Subscriber.Status.CONFIRMED,
+                    )
                 ),
-                pending_count=Count(
-                    "subscribers",
-                    filter=Q(subscribers__status=Subscriber.Status.PENDING),
-                    distinct=True,
+                pending_count=_count(
+                    Subscriber.objects.filter(
+                        newsletters=OuterRef("pk"),
+                        status=Subscriber.Status.PENDING,
+                    )
                 ),
-                sent_count=Count(
-                    "issues",
-                    filter=Q(issues__status=Issue.Status.SENT),
-                    distinct=True,
+                sent_count=_count(
+                    Issue.objects.filter(
+                        newsletter=OuterRef("pk"), status=Issue.Status.SENT
+                    )
                 ),
             )
         )

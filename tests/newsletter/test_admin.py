@@ -9,6 +9,8 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,6 +133,34 @@ def test_newsletter_changelist_shows_counts_per_newsletter(
         for obj in response.context["cl"].result_list
     }
     assert rows == {"Daily briefing": (7, 1), "Weekly analysis": (0, 1)}
+
+
+def test_newsletter_counts_do_not_multiply_subscribers_by_issues(admin_client):
+    """Each figure is its own counting subquery: the list query neither joins
+    subscribers with issues nor groups them (rows subscribers × issues), and the
+    counts stay right and sortable."""
+    make_confirmed_subscribers(3)
+    SubscriberFactory(status="pending")
+    IssueFactory(status="sent")
+    IssueFactory(status="sent")
+    IssueFactory()
+    url = reverse("admin:newsletter_newsletter_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url)
+    rows = {
+        obj.name: (obj.confirmed_count, obj.pending_count, obj.sent_count)
+        for obj in response.context["cl"].result_list
+    }
+    assert rows == {"Daily briefing": (3, 1, 2), "Weekly analysis": (0, 0, 0)}
+    listing = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "newsletter_newsletter"."id"')
+    ]
+    assert len(listing) == 1
+    assert "GROUP BY" not in listing[0] and "OUTER JOIN" not in listing[0]
+    for column in (2, 3, 4):  # sort by each count
+        assert admin_client.get(url, {"o": column}).status_code == 200
 
 
 def test_fill_from_the_last_days_adds_recent_published_articles(admin_client):
