@@ -8,11 +8,14 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.db import close_old_connections, connection
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from newsletter import sending, services
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.tasks import prepare_issue
+from tests.articles.factories import ArticleFactory
 from tests.newsletter.backends import Trouble
 from tests.newsletter.factories import (
     IssueFactory,
@@ -30,6 +33,12 @@ def troubled(settings):
     Trouble.reset()
     yield Trouble
     Trouble.reset()
+
+
+@pytest.fixture
+def admin_client_for_sending(client, staff_user):
+    client.force_login(staff_user)
+    return client
 
 
 def recipients() -> Counter:
@@ -356,3 +365,49 @@ def test_the_lease_covers_a_throttled_batch_for_every_parallel_chain(settings):
     assert sending.lease_seconds() == 640
     settings.NEWSLETTER_PARALLEL_BATCHES = 4
     assert sending.lease_seconds() == 680
+
+
+def test_an_issue_with_an_unpublished_article_is_refused_naming_it(
+    run_tasks, admin_client_for_sending
+):
+    """A draft (or a scheduled article not yet due) chosen for the issue: sending is
+    refused with a message naming it, in the service and on the admin's send page,
+    and nothing goes out."""
+    make_confirmed_subscribers(2)
+    draft = ArticleFactory(title="Secret scoop", status="draft", published_at=None)
+    later = ArticleFactory(
+        title="Tomorrow's story",
+        status="scheduled",
+        published_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    issue = IssueFactory(articles=[ArticleFactory(title="Public story"), draft, later])
+    expected = services.ISSUE_UNPUBLISHED.format(
+        titles="“Secret scoop”, “Tomorrow's story”"
+    )
+    with pytest.raises(services.IssueError) as excinfo:
+        run_tasks(services.issue_send, issue=issue)
+    assert str(excinfo.value) == expected
+    page = admin_client_for_sending.get(
+        reverse("admin:newsletter_issue_send", args=[issue.pk])
+    )
+    assert escape(expected) in page.content.decode()
+    assert not mail.outbox
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
+
+
+def test_an_article_unpublished_during_sending_is_left_out_of_the_email(run_tasks):
+    """Only what readers may see is rendered: an article taken down after the send
+    began is not in the emails still to go."""
+    make_confirmed_subscribers(1)
+    kept = ArticleFactory(title="Public story")
+    withdrawn = ArticleFactory(title="Withdrawn story")
+    issue = IssueFactory(articles=[kept, withdrawn])
+    services.issue_send(issue=issue, enqueue=False)
+    withdrawn.status = "draft"
+    withdrawn.save()
+    run_tasks(services.issue_resume, issue=issue)
+    message = mail.outbox[0]
+    assert "Public story" in message.body
+    assert "Withdrawn story" not in message.body
+    assert "Withdrawn story" not in message.alternatives[0][0]
+    assert list(issue.ordered_articles()) == [kept]
