@@ -298,7 +298,7 @@ class IssueAdmin(admin.ModelAdmin):
         return self._render(request, issue, "fill.html", "Fill from recent", form=form)
 
     def send_test_view(self, request, object_id):
-        issue = self._issue(request, object_id)
+        issue = self._issue(request, object_id, change=True)
         if request.method == "POST":
             services.issue_send_test(issue=issue, email=request.user.email)
             messages.success(request, f"A test is on its way to {request.user.email}.")
@@ -330,7 +330,7 @@ class IssueAdmin(admin.ModelAdmin):
         )
 
     def resume_view(self, request, object_id):
-        issue = self._issue(request, object_id)
+        issue = self._issue(request, object_id, change=True)
         if request.method == "POST":
             services.issue_resume(issue=issue)
             messages.success(request, "Sending resumes.")
@@ -363,6 +363,11 @@ class IssueAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         if issue is not None:
             extra_context["issue_progress"] = issue.progress()
+            # Model-level, like _issue(change=True): the actions on this page
+            # (test, fill, send, resume) need the change permission.
+            extra_context["issue_can_act"] = admin.ModelAdmin.has_change_permission(
+                self, request, issue
+            )
             extra_context["issue_obj"] = issue
         return super().change_view(request, object_id, form_url, extra_context)
 
