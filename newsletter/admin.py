@@ -368,7 +368,6 @@ class IssueAdmin(admin.ModelAdmin):
             extra_context["issue_can_act"] = admin.ModelAdmin.has_change_permission(
                 self, request, issue
             )
-            extra_context["issue_obj"] = issue
         return super().change_view(request, object_id, form_url, extra_context)
 
 
