@@ -9,7 +9,9 @@ recipient (5xx) is not retried: the answer would not change.
 
 A task that marks something "notified" before sending (so that a duplicate task
 sends nothing) passes `undo`, which clears that mark after a failed send: the mark
-only sticks once the email has gone, and the retry finds it clear.
+only sticks once the email has gone, and the retry finds it clear. (A worker killed
+in the middle of a send leaves the mark: as for newsletter deliveries, the message in
+flight at a crash is the one that may be lost.)
 
 Shared by accounts, comments and newsletter (newsletter issues have their own,
 per-delivery retries in newsletter/sending.py).
