@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min
 from django.utils import timezone
 
 from .emails import personalise, render_issue
@@ -132,14 +132,6 @@ def renew_lease(delivery: Delivery) -> bool:
     return bool(renewed)
 
 
-def _held(deliveries: list[Delivery]) -> Q:
-    """The rows among `deliveries` that still carry this sender's lease."""
-    held = Q(pk__in=[])
-    for delivery in deliveries:
-        held |= Q(pk=delivery.pk, available_at=delivery.available_at)
-    return held
-
-
 def wait_for_send_slot() -> None:
     """Throttle: at most NEWSLETTER_SEND_RATE_PER_MINUTE sends per clock minute,
     counted in the shared cache so every worker draws from the same allowance."""
@@ -203,11 +195,13 @@ def _record_failure(delivery: Delivery, error: Exception) -> None:
 def _release(deliveries: list[Delivery], delay: int) -> None:
     """Give claimed deliveries back, untouched, to be tried after `delay` s (not
     those another sender has taken since this one's lease ran out)."""
-    if not deliveries:
-        return
-    Delivery.objects.filter(_held(deliveries), status=Delivery.Status.QUEUED).update(
-        available_at=timezone.now() + datetime.timedelta(seconds=delay)
-    )
+    Delivery.objects.filter(
+        pk__in=[d.pk for d in deliveries],
+        # This sender's lease values (one per claim or renewal; another sender's
+        # are different), so rows taken by another sender since are left alone.
+        available_at__in={d.available_at for d in deliveries},
+        status=Delivery.Status.QUEUED,
+    ).update(available_at=timezone.now() + datetime.timedelta(seconds=delay))
 
 
 def skip_departed(issue_id: int) -> None:
