@@ -6,15 +6,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from articles.email_retry import send_with_retry
+
 from .question_models import ReaderQuestion
 
 
 @task()
-def send_question_answered(question_id: int) -> bool:
+def send_question_answered(question_id: int, attempt: int = 1) -> bool:
     """Tell the asker their question is answered in the FAQ: once, even if retried.
 
-    The question is claimed with a conditional update before sending, so a retried or
-    duplicated task finds it claimed and sends nothing.
+    The question is claimed with a conditional update before sending, so a duplicated
+    task finds it claimed and sends nothing; a failed send gives the claim back and
+    is retried later (articles/email_retry.py).
     """
     question = (
         ReaderQuestion.objects.select_related("article", "author")
@@ -28,9 +31,10 @@ def send_question_answered(question_id: int) -> bool:
     )
     if question is None or not question.author.is_active:
         return False
+    claimed_at = timezone.now()
     claimed = ReaderQuestion.objects.filter(
         pk=question.pk, asker_notified_at=None
-    ).update(asker_notified_at=timezone.now())
+    ).update(asker_notified_at=claimed_at)
     if not claimed:
         return False
     context = {
@@ -54,5 +58,12 @@ def send_question_answered(question_id: int) -> bool:
         render_to_string("comments/email/question_answered.html", context),
         "text/html",
     )
-    message.send()
-    return True
+    return send_with_retry(
+        message.send,
+        task=send_question_answered,
+        kwargs={"question_id": question_id},
+        attempt=attempt,
+        undo=lambda: ReaderQuestion.objects.filter(
+            pk=question.pk, asker_notified_at=claimed_at
+        ).update(asker_notified_at=None),
+    )

@@ -2,7 +2,8 @@
 
 Each task re-reads the database: the situation may have changed since it was queued,
 and a retried task must not send the same email twice (reply notifications claim
-their comment with a conditional update before sending).
+their comment with a conditional update before sending, and give the claim back if
+the send fails). A failed send is retried later (articles/email_retry.py).
 """
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
+
+from articles.email_retry import send_with_retry
 
 from .models import Comment
 
@@ -53,7 +56,7 @@ def _comment_url(comment: Comment) -> str:
 
 
 @task()
-def send_reply_notification(comment_id: int) -> bool:
+def send_reply_notification(comment_id: int, attempt: int = 1) -> bool:
     """Tell the author of the comment replied to, once per reply, if they want it."""
     reply = (
         Comment.objects.select_related("article", "author", "parent__author")
@@ -72,32 +75,45 @@ def send_reply_notification(comment_id: int) -> bool:
         or not recipient.is_active
     ):
         return False
+    claimed_at = timezone.now()
     claimed = Comment.objects.filter(pk=reply.pk, reply_notified_at=None).update(
-        reply_notified_at=timezone.now()
+        reply_notified_at=claimed_at
     )
     if not claimed:
         return False
     stop_url = stop_replies_url(recipient)
-    _send(
-        "reply",
-        to=recipient.email,
-        context={
-            "reply": reply,
-            "recipient": recipient,
-            "article": reply.article,
-            "reply_url": _comment_url(reply),
-            "stop_url": stop_url,
-        },
-        headers={
-            "List-Unsubscribe": f"<{stop_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+
+    def send() -> None:
+        _send(
+            "reply",
+            to=recipient.email,
+            context={
+                "reply": reply,
+                "recipient": recipient,
+                "article": reply.article,
+                "reply_url": _comment_url(reply),
+                "stop_url": stop_url,
+            },
+            headers={
+                "List-Unsubscribe": f"<{stop_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+
+    return send_with_retry(
+        send,
+        task=send_reply_notification,
+        kwargs={"comment_id": comment_id},
+        attempt=attempt,
+        # A failed send gives the claim back, so the retry can send.
+        undo=lambda: Comment.objects.filter(
+            pk=reply.pk, reply_notified_at=claimed_at
+        ).update(reply_notified_at=None),
     )
-    return True
 
 
 @task()
-def send_pick_notification(comment_id: int) -> bool:
+def send_pick_notification(comment_id: int, attempt: int = 1) -> bool:
     comment = (
         Comment.objects.select_related("article", "author")
         .filter(pk=comment_id, is_editors_pick=True, author__isnull=False)
@@ -105,20 +121,24 @@ def send_pick_notification(comment_id: int) -> bool:
     )
     if comment is None or not comment.author.is_active:
         return False
-    _send(
-        "pick",
-        to=comment.author.email,
-        context={
-            "comment": comment,
-            "article": comment.article,
-            "comment_url": _comment_url(comment),
-        },
+    return send_with_retry(
+        lambda: _send(
+            "pick",
+            to=comment.author.email,
+            context={
+                "comment": comment,
+                "article": comment.article,
+                "comment_url": _comment_url(comment),
+            },
+        ),
+        task=send_pick_notification,
+        kwargs={"comment_id": comment_id},
+        attempt=attempt,
     )
-    return True
 
 
 @task()
-def send_rejection_notification(comment_id: int) -> bool:
+def send_rejection_notification(comment_id: int, attempt: int = 1) -> bool:
     """Tell the author why a moderator rejected their comment (if they want email)."""
     comment = (
         Comment.objects.select_related("article", "author")
@@ -127,13 +147,17 @@ def send_rejection_notification(comment_id: int) -> bool:
     )
     if comment is None or not comment.author.notify_on_reply:
         return False
-    _send(
-        "rejected",
-        to=comment.author.email,
-        context={
-            "comment": comment,
-            "article": comment.article,
-            "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
-        },
+    return send_with_retry(
+        lambda: _send(
+            "rejected",
+            to=comment.author.email,
+            context={
+                "comment": comment,
+                "article": comment.article,
+                "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
+            },
+        ),
+        task=send_rejection_notification,
+        kwargs={"comment_id": comment_id},
+        attempt=attempt,
     )
-    return True

@@ -7,7 +7,8 @@ preview (HTML and text), send a test, send, and live progress.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,15 @@ from .admin_io import export_rows, import_subscribers
 from .emails import personalise, render_issue
 from .forms import FillForm, ImportForm
 from .models import Delivery, Issue, IssueArticle, Newsletter, Subscriber
+
+
+def _count(queryset) -> Coalesce:
+    """COUNT of `queryset` (correlated with OuterRef) as a scalar subquery.
+
+    COUNT as a plain function, not an aggregate, so Django adds no GROUP BY.
+    """
+    counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 @admin.register(Newsletter)
@@ -37,24 +47,28 @@ class NewsletterAdmin(admin.ModelAdmin):
         transaction.on_commit(site_changed)
 
     def get_queryset(self, request):
+        # One counting subquery per figure: joining subscribers and issues in one
+        # query would multiply the rows (subscribers × issues) before counting.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                confirmed_count=Count(
-                    "subscribers",
-                    filter=Q(subscribers__status=Subscriber.Status.CONFIRMED),
-                    distinct=True,
+                confirmed_count=_count(
+                    Subscriber.objects.filter(
+                        newsletters=OuterRef("pk"),
+                        status=Subscriber.Status.CONFIRMED,
+                    )
                 ),
-                pending_count=Count(
-                    "subscribers",
-                    filter=Q(subscribers__status=Subscriber.Status.PENDING),
-                    distinct=True,
+                pending_count=_count(
+                    Subscriber.objects.filter(
+                        newsletters=OuterRef("pk"),
+                        status=Subscriber.Status.PENDING,
+                    )
                 ),
-                sent_count=Count(
-                    "issues",
-                    filter=Q(issues__status=Issue.Status.SENT),
-                    distinct=True,
+                sent_count=_count(
+                    Issue.objects.filter(
+                        newsletter=OuterRef("pk"), status=Issue.Status.SENT
+                    )
                 ),
             )
         )
@@ -284,7 +298,7 @@ class IssueAdmin(admin.ModelAdmin):
         return self._render(request, issue, "fill.html", "Fill from recent", form=form)
 
     def send_test_view(self, request, object_id):
-        issue = self._issue(request, object_id)
+        issue = self._issue(request, object_id, change=True)
         if request.method == "POST":
             services.issue_send_test(issue=issue, email=request.user.email)
             messages.success(request, f"A test is on its way to {request.user.email}.")
@@ -316,7 +330,7 @@ class IssueAdmin(admin.ModelAdmin):
         )
 
     def resume_view(self, request, object_id):
-        issue = self._issue(request, object_id)
+        issue = self._issue(request, object_id, change=True)
         if request.method == "POST":
             services.issue_resume(issue=issue)
             messages.success(request, "Sending resumes.")
@@ -349,7 +363,11 @@ class IssueAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         if issue is not None:
             extra_context["issue_progress"] = issue.progress()
-            extra_context["issue_obj"] = issue
+            # Model-level, like _issue(change=True): the actions on this page
+            # (test, fill, send, resume) need the change permission.
+            extra_context["issue_can_act"] = admin.ModelAdmin.has_change_permission(
+                self, request, issue
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 

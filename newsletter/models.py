@@ -136,10 +136,14 @@ class Issue(models.Model):
         return reverse("admin:newsletter_issue_change", args=[self.pk])
 
     def ordered_articles(self):
+        """The issue's articles readers may see, in the editor's order. Sending is
+        refused while one is unpublished (services.issue_check_sendable); this
+        also keeps out one unpublished after the send began."""
         from articles.models import Article
 
         return (
-            Article.objects.filter(newsletter_placements__issue=self)
+            Article.objects.published()
+            .filter(newsletter_placements__issue=self)
             .select_related("section")
             .order_by("newsletter_placements__position", "newsletter_placements__pk")
         )

@@ -6,6 +6,9 @@ by pushing their `available_at` into the future (a lease) inside a short transac
 same rows), then sends them one by one, marking each sent with a guarded update
 (`WHERE status = 'queued'`). A crashed sender's lease simply runs out and another
 sender takes the rest: only the one message in flight at the crash can go twice.
+A slow sender whose lease ran out must not send what another has taken since: just
+before each message it renews the lease on that delivery with an update guarded by
+the lease value it set, and skips the delivery if the row no longer carries it.
 
 Failures: a refused recipient counts an attempt and waits (NEWSLETTER_RETRY_DELAYS)
 before the next, and after NEWSLETTER_MAX_ATTEMPTS the delivery is failed with the
@@ -16,6 +19,7 @@ stay queued and the batch is tried again later.
 
 import datetime
 import logging
+import secrets
 import smtplib
 import time
 from dataclasses import dataclass
@@ -72,15 +76,30 @@ def create_deliveries(issue: Issue) -> int:
 
 
 def lease_seconds() -> int:
+    """How long a claim holds its deliveries: 10 minutes, plus the time a whole
+    batch needs under the throttle when the parallel chains share the rate."""
     rate = settings.NEWSLETTER_SEND_RATE_PER_MINUTE
     batch = settings.NEWSLETTER_BATCH_SIZE
-    throttled = batch * 60 / rate if rate > 0 else 0
+    chains = max(settings.NEWSLETTER_PARALLEL_BATCHES, 1)
+    throttled = batch * chains * 60 / rate if rate > 0 else 0
     return int(600 + throttled)
 
 
+def new_lease() -> datetime.datetime:
+    """The end of a new lease. Random microseconds make each sender's value its
+    own, so an update guarded by it tells this sender's rows from another's."""
+    return timezone.now() + datetime.timedelta(
+        seconds=lease_seconds(), microseconds=secrets.randbelow(1_000_000)
+    )
+
+
 def claim_batch(issue_id: int, size: int) -> list[Delivery]:
-    """Take up to `size` deliveries that no other sender holds."""
+    """Take up to `size` deliveries that no other sender holds.
+
+    Each returned delivery's `available_at` is this sender's lease on it.
+    """
     now = timezone.now()
+    lease = new_lease()
     with transaction.atomic():
         todo = Delivery.objects.filter(
             issue_id=issue_id, status=Delivery.Status.QUEUED, available_at__lte=now
@@ -88,12 +107,29 @@ def claim_batch(issue_id: int, size: int) -> list[Delivery]:
         if connection.features.has_select_for_update_skip_locked:
             todo = todo.select_for_update(skip_locked=True)
         ids = list(todo.values_list("pk", flat=True)[:size])
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
-            available_at=now + datetime.timedelta(seconds=lease_seconds())
-        )
+        Delivery.objects.filter(
+            pk__in=ids, status=Delivery.Status.QUEUED, available_at__lte=now
+        ).update(available_at=lease)
     return list(
-        Delivery.objects.filter(pk__in=ids).select_related("subscriber").order_by("pk")
+        Delivery.objects.filter(pk__in=ids, available_at=lease)
+        .select_related("subscriber")
+        .order_by("pk")
     )
+
+
+def renew_lease(delivery: Delivery) -> bool:
+    """Is the delivery still this sender's to send? If so, extend the lease so the
+    send is covered; if the lease ran out and another sender took the delivery (or
+    it is no longer queued), False: skip it."""
+    lease = new_lease()
+    renewed = Delivery.objects.filter(
+        pk=delivery.pk,
+        status=Delivery.Status.QUEUED,
+        available_at=delivery.available_at,
+    ).update(available_at=lease)
+    if renewed:
+        delivery.available_at = lease
+    return bool(renewed)
 
 
 def wait_for_send_slot() -> None:
@@ -135,7 +171,11 @@ def _is_permanent(error: Exception) -> bool:
 def _record_failure(delivery: Delivery, error: Exception) -> None:
     attempts = delivery.attempts + 1
     message = f"{type(error).__name__}: {error}"[:2000]
-    queued = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED)
+    queued = Delivery.objects.filter(
+        pk=delivery.pk,
+        status=Delivery.Status.QUEUED,
+        available_at=delivery.available_at,
+    )
     if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS or _is_permanent(error):
         queued.update(status=Delivery.Status.FAILED, attempts=attempts, error=message)
         if _is_permanent(error):
@@ -153,9 +193,14 @@ def _record_failure(delivery: Delivery, error: Exception) -> None:
 
 
 def _release(deliveries: list[Delivery], delay: int) -> None:
-    """Give claimed deliveries back, untouched, to be tried after `delay` s."""
+    """Give claimed deliveries back, untouched, to be tried after `delay` s (not
+    those another sender has taken since this one's lease ran out)."""
     Delivery.objects.filter(
-        pk__in=[d.pk for d in deliveries], status=Delivery.Status.QUEUED
+        pk__in=[d.pk for d in deliveries],
+        # This sender's lease values (one per claim or renewal; another sender's
+        # are different), so rows taken by another sender since are left alone.
+        available_at__in={d.available_at for d in deliveries},
+        status=Delivery.Status.QUEUED,
     ).update(available_at=timezone.now() + datetime.timedelta(seconds=delay))
 
 
@@ -204,6 +249,8 @@ def send_batch(issue_id: int) -> BatchResult:
         return result
     try:
         for index, delivery in enumerate(deliveries):
+            if not renew_lease(delivery):
+                continue  # another sender took it when this batch's lease ran out
             wait_for_send_slot()
             try:
                 personalise(rendered, delivery.subscriber, connection=smtp).send()

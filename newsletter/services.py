@@ -30,6 +30,10 @@ TOO_MANY_SIGNUPS = (
 ISSUE_NO_SUBJECT = "This issue has no subject: add one before sending."
 ISSUE_NO_ARTICLES = "This issue has no articles: choose at least one before sending."
 ISSUE_NOT_DRAFT = "This issue is already sending or sent: it cannot be sent again."
+ISSUE_UNPUBLISHED = (
+    "This issue includes articles readers cannot see yet: {titles}. Publish them "
+    "or remove them from the issue before sending."
+)
 
 
 class IssueError(Exception):
@@ -304,6 +308,16 @@ def issue_check_sendable(issue: Issue) -> None:
         raise IssueError(ISSUE_NO_SUBJECT)
     if not issue.items.exists():
         raise IssueError(ISSUE_NO_ARTICLES)
+    unpublished = (
+        Article.objects.filter(newsletter_placements__issue=issue)
+        .exclude(pk__in=Article.objects.published().values("pk"))
+        .order_by("newsletter_placements__position", "newsletter_placements__pk")
+        .values_list("title", flat=True)
+    )
+    if titles := list(unpublished):
+        raise IssueError(
+            ISSUE_UNPUBLISHED.format(titles=", ".join(f"“{t}”" for t in titles))
+        )
 
 
 def issue_send(*, issue: Issue, enqueue: bool = True) -> Issue:

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task, task_backends
 
+from articles.email_retry import send_with_retry
+
 from .emails import absolute, build_message, personalise, render_issue
 from .models import Issue, Newsletter, Subscriber
 from .sending import (
@@ -24,19 +26,45 @@ from .sending import (
 )
 from .tokens import make_confirm_token
 
+# These answer a signup: its `confirmation_sent_at` holds back another for an hour.
+SIGNUP_ANSWERS = {"confirm", "already_subscribed"}
+
 
 @task()
-def send_subscriber_email(*, subscriber_id: int, name: str, newsletter_ids: list[int]):
-    """Confirmation, welcome or "already subscribed" email to one subscriber."""
+def send_subscriber_email(
+    *, subscriber_id: int, name: str, newsletter_ids: list[int], attempt: int = 1
+) -> bool:
+    """Confirmation, welcome or "already subscribed" email to one subscriber.
+
+    A failed send is retried later (articles/email_retry.py). If it never goes, the
+    hour's hold on the address is lifted, so the reader can simply ask again.
+    """
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
-        return
+        return False
     ids = newsletter_ids or list(subscriber.newsletters.values_list("pk", flat=True))
     context = {"newsletters": list(Newsletter.objects.filter(pk__in=ids))}
     if name == "confirm":
         token = make_confirm_token(subscriber, newsletter_ids)
         context["confirm_url"] = absolute(reverse("newsletter:confirm", args=[token]))
-    build_message(name, subscriber, context).send()
+
+    def release_hold() -> None:
+        if name in SIGNUP_ANSWERS:
+            Subscriber.objects.filter(pk=subscriber_id).update(
+                confirmation_sent_at=None
+            )
+
+    return send_with_retry(
+        build_message(name, subscriber, context).send,
+        task=send_subscriber_email,
+        kwargs={
+            "subscriber_id": subscriber_id,
+            "name": name,
+            "newsletter_ids": newsletter_ids,
+        },
+        attempt=attempt,
+        give_up=release_hold,
+    )
 
 
 @task()

@@ -8,6 +8,7 @@ from django.core import mail
 
 from newsletter.models import Subscriber
 from tests.articles.factories import ArticleFactory
+from tests.comments.factories import CommentFactory, VerifiedUserFactory
 from tests.newsletter.factories import daily, weekly
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,3 +98,26 @@ def test_signup_works_without_javascript(browser, live_server, article):
     page.get_by_role("heading", name="Check your inbox").wait_for()
     assert Subscriber.objects.filter(email="nojs@example.com").exists()
     context.close()
+
+
+def test_other_htmx_swaps_leave_focus_where_the_reader_is(page, live_server, article):
+    """After signing up, loading "More comments" keeps the reader in the
+    discussion: focus only moves to the signup block for its own answer."""
+    readers = [VerifiedUserFactory() for _ in range(3)]
+    for i in range(52):
+        CommentFactory(article=article, author=readers[i % 3], body=f"Top {i}.")
+    page.goto(live_server.url + article.get_absolute_url())
+    signup = page.locator("#newsletter")
+    signup.get_by_label("Your email address").fill("reader@example.com")
+    signup.get_by_role("button", name="Subscribe").click()
+    page.wait_for_function(
+        "document.activeElement.classList.contains('newsletter-done')", timeout=5000
+    )
+    more = page.get_by_role("link", name="More comments")
+    more.focus()
+    more.press("Enter")
+    page.get_by_text("Top 51.").wait_for()
+    page.wait_for_timeout(100)
+    assert page.evaluate(
+        "document.activeElement.closest('.newsletter-signup') === null"
+    )

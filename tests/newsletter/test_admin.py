@@ -6,15 +6,18 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import admin_io, services
 from newsletter.models import Delivery, Issue, IssueArticle, Subscriber
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, VerifiedUserFactory, add_totp
 from tests.articles.factories import ArticleFactory
 from tests.newsletter.factories import (
     IssueFactory,
@@ -131,6 +134,34 @@ def test_newsletter_changelist_shows_counts_per_newsletter(
         for obj in response.context["cl"].result_list
     }
     assert rows == {"Daily briefing": (7, 1), "Weekly analysis": (0, 1)}
+
+
+def test_newsletter_counts_do_not_multiply_subscribers_by_issues(admin_client):
+    """Each figure is its own counting subquery: the list query neither joins
+    subscribers with issues nor groups them (rows subscribers × issues), and the
+    counts stay right and sortable."""
+    make_confirmed_subscribers(3)
+    SubscriberFactory(status="pending")
+    IssueFactory(status="sent")
+    IssueFactory(status="sent")
+    IssueFactory()
+    url = reverse("admin:newsletter_newsletter_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url)
+    rows = {
+        obj.name: (obj.confirmed_count, obj.pending_count, obj.sent_count)
+        for obj in response.context["cl"].result_list
+    }
+    assert rows == {"Daily briefing": (3, 1, 2), "Weekly analysis": (0, 0, 0)}
+    listing = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "newsletter_newsletter"."id"')
+    ]
+    assert len(listing) == 1
+    assert "GROUP BY" not in listing[0] and "OUTER JOIN" not in listing[0]
+    for column in (2, 3, 4):  # sort by each count
+        assert admin_client.get(url, {"o": column}).status_code == 200
 
 
 def test_fill_from_the_last_days_adds_recent_published_articles(admin_client):
@@ -278,3 +309,52 @@ def test_adding_an_existing_address_in_other_case_is_refused_cleanly(admin_clien
     assert response.status_code == 200
     assert "Subscriber with this Email already exists." in response.content.decode()
     assert Subscriber.objects.count() == 1
+
+
+def test_view_only_staff_cannot_send_a_test_or_resume_sending(
+    client, django_capture_on_commit_callbacks
+):
+    """Sending a test and resuming a send act on the issue: they need the change
+    permission, not just view. A staff member who may only look gets 403 and
+    nothing is sent."""
+    viewer = VerifiedUserFactory(is_staff=True)
+    add_totp(viewer)
+    viewer.user_permissions.add(
+        Permission.objects.get(
+            codename="view_issue", content_type__app_label="newsletter"
+        )
+    )
+    client.force_login(viewer)
+    make_confirmed_subscribers(2)
+    draft = IssueFactory()
+    sending = IssueFactory()
+    services.issue_send(issue=sending, enqueue=False)
+    page = client.get(reverse("admin:newsletter_issue_change", args=[draft.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Send a test to me" not in html and "Send…" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        test = client.post(reverse("admin:newsletter_issue_send_test", args=[draft.pk]))
+        resume = client.post(
+            reverse("admin:newsletter_issue_resume", args=[sending.pk])
+        )
+    assert (test.status_code, resume.status_code) == (403, 403)
+    assert mail.outbox == []
+    assert not Delivery.objects.exists()
+
+
+def test_editors_with_change_permission_can_resume_sending(
+    admin_client, django_capture_on_commit_callbacks
+):
+    make_confirmed_subscribers(2)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    page = admin_client.get(reverse("admin:newsletter_issue_change", args=[issue.pk]))
+    assert "Resume sending" in page.content.decode()
+    assert "Send a test to me" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:newsletter_issue_resume", args=[issue.pk])
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2

@@ -2,15 +2,20 @@
 outages, with retries, throttling and the refusals an editor can meet."""
 
 import datetime
+import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
+from django.db import close_old_connections, connection
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from newsletter import sending, services
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.tasks import prepare_issue
+from tests.articles.factories import ArticleFactory
 from tests.newsletter.backends import Trouble
 from tests.newsletter.factories import (
     IssueFactory,
@@ -28,6 +33,12 @@ def troubled(settings):
     Trouble.reset()
     yield Trouble
     Trouble.reset()
+
+
+@pytest.fixture
+def admin_client_for_sending(client, staff_user):
+    client.force_login(staff_user)
+    return client
 
 
 def recipients() -> Counter:
@@ -244,7 +255,7 @@ def test_progress_counts_sent_queued_and_failed(run_tasks, troubled):
     }
 
 
-def test_two_senders_never_claim_the_same_deliveries():
+def test_a_second_claim_does_not_retake_held_deliveries():
     """Claims are exclusive: a second sender gets the next rows, then nothing."""
     make_confirmed_subscribers(150)
     issue = IssueFactory()
@@ -271,3 +282,132 @@ def test_an_unexpected_error_on_one_message_does_not_stop_the_batch(
     broken = Delivery.objects.get(subscriber__email="bulk1@example.com")
     assert (broken.status, broken.attempts) == ("queued", 1)
     assert "UnicodeEncodeError" in broken.error
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent transactions (SKIP LOCKED); SQLite serialises",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_never_claim_the_same_deliveries():
+    """Two workers claiming at the same moment, each on its own connection, again
+    and again until nothing is left: no delivery is claimed twice, none is missed."""
+    make_confirmed_subscribers(300)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    barrier = threading.Barrier(2)
+    claims: list[list[int]] = [[], []]
+    errors: list[BaseException] = []
+
+    def sender(index: int) -> None:
+        try:
+            barrier.wait()
+            while batch := sending.claim_batch(issue.pk, 20):
+                claims[index].extend(d.pk for d in batch)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=sender, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    first, second = claims
+    assert first and second, "both senders took part"
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 300
+    assert set(first) | set(second) == set(
+        Delivery.objects.filter(issue=issue).values_list("pk", flat=True)
+    )
+
+
+def test_a_slow_sender_skips_what_another_took_when_its_lease_ran_out(
+    run_tasks, monkeypatch
+):
+    """A batch so slow that its lease runs out after the first message: another
+    sender takes the rest and sends it. The slow one sends none of those again,
+    and nobody gets the issue twice."""
+    make_confirmed_subscribers(5)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    Issue.objects.filter(pk=issue.pk).update(deliveries_created_at=timezone.now())
+    mark_sent = sending._mark_sent
+    overtaken = []
+
+    def mark_then_stall(delivery):
+        done = mark_sent(delivery)
+        if not overtaken:
+            overtaken.append(delivery.pk)
+            make_everything_due(issue)  # ...the lease ran out meanwhile
+            sending.send_batch(issue.pk)  # the other sender
+        return done
+
+    monkeypatch.setattr(sending, "_mark_sent", mark_then_stall)
+    result = sending.send_batch(issue.pk)
+    assert result.sent == 1
+    counts = recipients()
+    assert len(counts) == 5 and set(counts.values()) == {1}
+    assert Delivery.objects.filter(issue=issue, status="sent").count() == 5
+
+
+def test_the_lease_covers_a_throttled_batch_for_every_parallel_chain(settings):
+    """The chains share the rate: with 2 chains, a batch of 200 at 600 a minute
+    needs 40 s of sending, so the lease is 10 minutes plus 40 s."""
+    settings.NEWSLETTER_SEND_RATE_PER_MINUTE = 600
+    settings.NEWSLETTER_BATCH_SIZE = 200
+    settings.NEWSLETTER_PARALLEL_BATCHES = 2
+    assert sending.lease_seconds() == 640
+    settings.NEWSLETTER_PARALLEL_BATCHES = 4
+    assert sending.lease_seconds() == 680
+
+
+def test_an_issue_with_an_unpublished_article_is_refused_naming_it(
+    run_tasks, admin_client_for_sending
+):
+    """A draft (or a scheduled article not yet due) chosen for the issue: sending is
+    refused with a message naming it, in the service and on the admin's send page,
+    and nothing goes out."""
+    make_confirmed_subscribers(2)
+    draft = ArticleFactory(title="Secret scoop", status="draft", published_at=None)
+    later = ArticleFactory(
+        title="Tomorrow's story",
+        status="scheduled",
+        published_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    issue = IssueFactory(articles=[ArticleFactory(title="Public story"), draft, later])
+    expected = services.ISSUE_UNPUBLISHED.format(
+        titles="“Secret scoop”, “Tomorrow's story”"
+    )
+    with pytest.raises(services.IssueError) as excinfo:
+        run_tasks(services.issue_send, issue=issue)
+    assert str(excinfo.value) == expected
+    page = admin_client_for_sending.get(
+        reverse("admin:newsletter_issue_send", args=[issue.pk])
+    )
+    assert escape(expected) in page.content.decode()
+    assert not mail.outbox
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
+
+
+def test_an_article_unpublished_during_sending_is_left_out_of_the_email(run_tasks):
+    """Only what readers may see is rendered: an article taken down after the send
+    began is not in the emails still to go."""
+    make_confirmed_subscribers(1)
+    kept = ArticleFactory(title="Public story")
+    withdrawn = ArticleFactory(title="Withdrawn story")
+    issue = IssueFactory(articles=[kept, withdrawn])
+    services.issue_send(issue=issue, enqueue=False)
+    withdrawn.status = "draft"
+    withdrawn.save()
+    run_tasks(services.issue_resume, issue=issue)
+    message = mail.outbox[0]
+    assert "Public story" in message.body
+    assert "Withdrawn story" not in message.body
+    assert "Withdrawn story" not in message.alternatives[0][0]
+    assert list(issue.ordered_articles()) == [kept]
