@@ -99,12 +99,17 @@ def build(shape: str):
 
 
 def measure(client, url: str, runs: int) -> tuple[float, float, int, int]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from articles.page_cache import local_pages
 
     client.get(url)  # warm up templates and connections
     timings = []
     for _ in range(runs):
+        cache.clear()  # the uncached render, not a page-cache hit
+        local_pages.clear()
         with CaptureQueriesContext(connection) as queries:
             began = time.perf_counter()
             response = client.get(url)
