@@ -1,14 +1,26 @@
-"""The basics of moderation in the admin; every decision goes through services.py.
+"""Moderation in the admin; every decision goes through services.py.
 
-The full workspace (queues, shortcuts, audit pages) is issue 7.
+The queues (comments/moderation.py) and the dashboard (comments/dashboard.py) are
+mounted under the comment admin's URLs.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import path
 
-from . import services
-from .models import Comment, ModerationDecision, Reaction, Report, WordRule
+from . import conf, dashboard, moderation, services
+from .models import (
+    Comment,
+    ModerationDecision,
+    ModerationSettings,
+    Reaction,
+    Report,
+    WordRule,
+)
 
 
 class ReportInline(admin.TabularInline):
@@ -68,6 +80,32 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from readers, through the rules
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "moderation/",
+                site.admin_view(partial(moderation.queue_view, admin_site=site)),
+                name="comments_moderation",
+            ),
+            path(
+                "moderation/bulk/",
+                site.admin_view(partial(moderation.bulk_view, admin_site=site)),
+                name="comments_moderation_bulk",
+            ),
+            path(
+                "moderation/<int:pk>/decide/",
+                site.admin_view(partial(moderation.decide_view, admin_site=site)),
+                name="comments_moderation_decide",
+            ),
+            path(
+                "dashboard/",
+                site.admin_view(partial(dashboard.dashboard_view, admin_site=site)),
+                name="comments_dashboard",
+            ),
+            *super().get_urls(),
+        ]
 
     def _each(self, request, queryset: QuerySet, func, done: str, **kwargs) -> None:
         count = 0
@@ -162,3 +200,48 @@ admin.site.register(
     raw_id_fields=("comment", "user"),
 )
 from . import question_admin  # noqa: E402,F401
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    """One page of settings; each field says what the deployment's default is."""
+
+    fields = [
+        "hold_links_over",
+        "hold_first_approved",
+        "rate_per_minute",
+        "rate_per_day",
+        "report_threshold",
+        "edit_window_minutes",
+        "default_discussion_mode",
+        "auto_close_days",
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        ModerationSettings.objects.get_or_create(pk=1)
+        return HttpResponseRedirect(
+            reverse("admin:comments_moderationsettings_change", args=[1])
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        names = {v: k for k, v in conf.EDITABLE.items()}
+        if field is not None and db_field.name in names:
+            field.help_text = (
+                f"{db_field.help_text} Leave empty for the deployment's value: "
+                f"{conf.default(names[db_field.name])}."
+            )
+        return field
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(conf.settings_changed)
