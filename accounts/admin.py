@@ -23,6 +23,17 @@ DISCUSSION_FIELDS = [
 class UserChangeForm(DjangoUserAdmin.form):
     """Suspensions need an end, or the "permanent" choice, and a reason."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {
+            "commenting_suspended_until": "Commenting suspended until",
+            "commenting_suspended_forever": "Suspended permanently",
+            "suspension_reason": "Reason (shown to the reader)",
+        }
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+
     def clean(self):
         from comments import services
 

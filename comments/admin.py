@@ -157,9 +157,30 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(WordRule)
 class WordRuleAdmin(admin.ModelAdmin):
+    """Words and phrases that reject or hold a comment.
+
+    Matching ignores case and accents ("Café" = "cafe") and runs of spaces.
+    """
+
     list_display = ("phrase", "action", "match", "is_active", "created")
     list_filter = ("action", "match", "is_active")
     search_fields = ("phrase", "note")
+    fields = ("phrase", "action", "match", "is_active", "note")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        help_texts = {
+            "phrase": "Matched without regard to letter case or accents: "
+            "“cafe” also matches “Café”.",
+            "action": "Reject: the reader is asked to rephrase and nothing is saved. "
+            "Hold: the comment waits in the moderation queue.",
+            "match": "Whole word(s): “crook” matches “a crook!” but not “crookery”. "
+            "Anywhere: also inside longer words.",
+            "is_active": "Untick to pause the rule without losing it.",
+        }
+        if field is not None and db_field.name in help_texts:
+            field.help_text = help_texts[db_field.name]
+        return field
 
 
 @admin.register(Report)
@@ -172,10 +193,29 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationDecision)
 class ModerationDecisionAdmin(admin.ModelAdmin):
-    list_display = ("created", "outcome", "rule", "reason", "author", "moderator")
-    list_filter = ("outcome", "created")
-    search_fields = ("reason", "rule", "author__email")
-    list_select_related = ("author", "moderator")
+    """The audit trail: every decision, automatic or a moderator's; never edited.
+
+    Filter by moderator on the right; by reader from their record (the user page
+    links here with ?author__id__exact=…) or by searching their email.
+    """
+
+    list_display = (
+        "created",
+        "outcome",
+        "reader",
+        "moderator",
+        "reason",
+        "status_change",
+        "comment_link",
+    )
+    list_filter = (
+        "outcome",
+        ("moderator", admin.RelatedOnlyFieldListFilter),
+        "created",
+    )
+    search_fields = ("reason", "rule", "author__email", "author__display_name")
+    list_select_related = ("author", "moderator", "comment")
+    date_hierarchy = "created"
     readonly_fields = (
         "comment",
         "article",
@@ -184,14 +224,36 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
         "outcome",
         "rule",
         "reason",
+        "status_before",
+        "status_after",
         "created",
     )
+
+    @admin.display(description="reader", ordering="author__email")
+    def reader(self, obj: ModerationDecision) -> str:
+        return obj.author.email if obj.author_id else "—"
+
+    @admin.display(description="status")
+    def status_change(self, obj: ModerationDecision) -> str:
+        if not (obj.status_before or obj.status_after):
+            return ""
+        return f"{obj.status_before or '—'} → {obj.status_after or '—'}"
+
+    @admin.display(description="comment")
+    def comment_link(self, obj: ModerationDecision) -> str:
+        if not obj.comment_id:
+            return ""
+        body = obj.comment.body
+        return body[:60] + "…" if len(body) > 60 else body
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record is kept
 
 
 admin.site.register(

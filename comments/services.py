@@ -82,7 +82,7 @@ ALREADY_DECIDED_AUTO = "Already decided at {time}: nothing was changed."
 REJECT_NEEDS_REASON = "Choose a reason to reject: the author will see it."
 PICK_UNPUBLISHED = "Only published comments can be editor's picks."
 SUSPEND_NEEDS_END = (
-    'Choose when the suspension ends, or tick "permanent" to suspend for good.'
+    "Choose when the suspension ends, or tick “permanent” to suspend for good."
 )
 SUSPEND_END_PASSED = "The end of a suspension must be in the future."
 SUSPEND_NEEDS_REASON = "Give a reason: the reader will see it when they try to post."
