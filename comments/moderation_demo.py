@@ -90,7 +90,7 @@ def load(*, stdout) -> list[dict]:
         EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
-        stdout.write(f"  {user.email:<28} TOTP secret: {totp_secret(user)}")
+        stdout.write(f"  TOTP secret for {user.email}: {totp_secret(user)}")
     _queue(moderator, stdout)
     return [login]
 
