@@ -42,7 +42,7 @@ def test_demo_has_a_moderator_with_2fa_and_a_queue_and_is_idempotent(demo):
     assert user.groups.filter(name="Moderator").exists()
     assert user.check_password(moderator["password"])
     text = out.getvalue()
-    assert "moderator@example.com" in text and "TOTP secret:" in text
+    assert "moderator@example.com" in text and "TOTP secret for" in text
     assert "editor@example.com" in text
     assert Authenticator.objects.filter(type="totp").count() == 2
     counts = moderation.counts()
