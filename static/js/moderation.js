@@ -54,18 +54,15 @@
     event.preventDefault();
   });
 
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    var swapped = event.detail.elt;
-    if (!swapped || !swapped.classList || !swapped.classList.contains("mod-item")) {
-      swapped = document.getElementById(event.detail.target && event.detail.target.id);
-    }
+  // After an in-place decision htmx fires afterSettle on the new item (once it has
+  // given focus back to the element with the item's id): move on to the next
+  // undecided item, or stay on this one if the decision was refused.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var swapped = event.target;
+    if (!swapped.classList || !swapped.classList.contains("mod-item")) return;
+    if (!swapped.classList.contains("mod-decided")) return focusItem(swapped);
     var all = items();
-    var start = all.indexOf(swapped);
-    if (swapped && !swapped.classList.contains("mod-decided")) {
-      focusItem(swapped);
-      return;
-    }
-    for (var i = start + 1; i < all.length; i++) {
+    for (var i = all.indexOf(swapped) + 1; i < all.length; i++) {
       if (!all[i].classList.contains("mod-decided")) return focusItem(all[i]);
     }
     focusItem(swapped);
