@@ -248,3 +248,49 @@ def test_approving_a_reported_comment_closes_its_reports(client, mod, article):
     assert not Report.objects.filter(resolved=False).exists()
     assert moderation.counts()["reported"] == 0
     ArticleFactory()
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "status", "count", "emails"),
+    [
+        ("approve", {}, "approved", 2, 0),
+        ("reject", {"reason": "abuse"}, "rejected", 1, 1),
+        ("spam", {}, "spam", 1, 0),
+        ("pick", {}, "approved", 2, 1),
+        ("remove", {}, "removed", 1, 0),
+    ],
+)
+def test_every_decision_updates_status_counts_cache_and_audit(
+    client,
+    mod,
+    article,
+    django_capture_on_commit_callbacks,
+    action,
+    data,
+    status,
+    count,
+    emails,
+):
+    """Whatever the decision: new status, right count, fresh page, one audit row."""
+    veteran = VerifiedUserFactory(trusted=True)
+    services.comment_create(article=article, author=veteran, body="Published.")
+    target = services.comment_create(
+        article=article, author=VerifiedUserFactory(notify_on_reply=True), body="New."
+    )
+    if action == "remove":  # only published comments are removed
+        services.comment_approve(comment=target)
+        target.refresh_from_db()
+    before = version(article)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = decide(client, target, action, htmx=True, **data)
+    assert "Comment " in response.content.decode()
+    old_status = target.status
+    target.refresh_from_db()
+    article.refresh_from_db()
+    assert target.status == status and target.decided_by == mod
+    assert article.comment_count == count
+    assert version(article) > before
+    latest = ModerationDecision.objects.filter(comment=target, moderator=mod).first()
+    assert latest.status_before == old_status or action == "pick"
+    assert latest.status_after == status
+    assert len(mail.outbox) == emails
