@@ -33,6 +33,12 @@ class UserChangeForm(DjangoUserAdmin.form):
         for name, label in labels.items():
             if name in self.fields:
                 self.fields[name].label = label
+        until = self.fields.get("commenting_suspended_until")
+        if until is not None and hasattr(until.widget, "widgets"):
+            # The admin's split date/time inputs have no label of their own.
+            date, time = until.widget.widgets
+            date.attrs["aria-label"] = "Commenting suspended until: date"
+            time.attrs["aria-label"] = "Commenting suspended until: time"
 
     def clean(self):
         from comments import services
