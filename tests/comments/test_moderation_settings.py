@@ -87,3 +87,17 @@ def test_word_rules_ignore_case_and_accents(article, settings):
     with pytest.raises(services.CommentError) as refused:
         services.comment_create(article=article, author=reader, body="A SCÄMMER")
     assert refused.value.message == services.WORD_REJECTED
+
+
+def test_settings_are_read_from_memory_until_they_change(django_assert_num_queries):
+    """No query per request: the row is read once, again only after a save."""
+    conf.settings_changed()
+    conf.report_threshold()
+    with django_assert_num_queries(0):
+        assert conf.report_threshold() == 3
+    ModerationSettings.objects.create(pk=1, report_threshold=5)
+    conf.settings_changed()
+    with django_assert_num_queries(1):
+        assert conf.report_threshold() == 5
+    with django_assert_num_queries(0):
+        assert conf.report_threshold() == 5
