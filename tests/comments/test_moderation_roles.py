@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.articles.factories import ArticleFactory
 from tests.comments.factories import VerifiedUserFactory
 from tests.comments.moderation_helpers import editor, moderator
 
@@ -93,4 +92,3 @@ def test_readers_and_anonymous_never_reach_the_queue(client):
     assert client.get(url).status_code == 302
     client.force_login(VerifiedUserFactory())
     assert client.get(url).status_code in (302, 403)
-    ArticleFactory()
