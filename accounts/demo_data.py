@@ -29,7 +29,7 @@ def load(*, stdout) -> list[dict]:
     if editor is not None:
         _verify(editor, EDITOR_EMAIL)
         stdout.write(
-            "The editor is asked to set up two-factor authentication (any TOTP app) "
-            "before the admin opens."
+            "Staff need two-factor authentication for the admin: the demo's "
+            "authenticator secrets are printed below."
         )
     return [login]

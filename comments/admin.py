@@ -1,14 +1,26 @@
-"""The basics of moderation in the admin; every decision goes through services.py.
+"""Moderation in the admin; every decision goes through services.py.
 
-The full workspace (queues, shortcuts, audit pages) is issue 7.
+The queues (comments/moderation.py) and the dashboard (comments/dashboard.py) are
+mounted under the comment admin's URLs.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import path
 
-from . import services
-from .models import Comment, ModerationDecision, Reaction, Report, WordRule
+from . import conf, dashboard, moderation, services
+from .models import (
+    Comment,
+    ModerationDecision,
+    ModerationSettings,
+    Reaction,
+    Report,
+    WordRule,
+)
 
 
 class ReportInline(admin.TabularInline):
@@ -50,6 +62,9 @@ class CommentAdmin(admin.ModelAdmin):
         "depth",
         "status",
         "hold_reason",
+        "hold_rule",
+        "decided_by",
+        "decided_at",
         "created",
         "edited_at",
         "is_editors_pick",
@@ -68,6 +83,32 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from readers, through the rules
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path(
+                "moderation/",
+                site.admin_view(partial(moderation.queue_view, admin_site=site)),
+                name="comments_moderation",
+            ),
+            path(
+                "moderation/bulk/",
+                site.admin_view(partial(moderation.bulk_view, admin_site=site)),
+                name="comments_moderation_bulk",
+            ),
+            path(
+                "moderation/<int:pk>/decide/",
+                site.admin_view(partial(moderation.decide_view, admin_site=site)),
+                name="comments_moderation_decide",
+            ),
+            path(
+                "dashboard/",
+                site.admin_view(partial(dashboard.dashboard_view, admin_site=site)),
+                name="comments_dashboard",
+            ),
+            *super().get_urls(),
+        ]
 
     def _each(self, request, queryset: QuerySet, func, done: str, **kwargs) -> None:
         count = 0
@@ -119,9 +160,30 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(WordRule)
 class WordRuleAdmin(admin.ModelAdmin):
+    """Words and phrases that reject or hold a comment.
+
+    Matching ignores case and accents ("Café" = "cafe") and runs of spaces.
+    """
+
     list_display = ("phrase", "action", "match", "is_active", "created")
     list_filter = ("action", "match", "is_active")
     search_fields = ("phrase", "note")
+    fields = ("phrase", "action", "match", "is_active", "note")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        help_texts = {
+            "phrase": "Matched without regard to letter case or accents: "
+            "“cafe” also matches “Café”.",
+            "action": "Reject: the reader is asked to rephrase and nothing is saved. "
+            "Hold: the comment waits in the moderation queue.",
+            "match": "Whole word(s): “crook” matches “a crook!” but not “crookery”. "
+            "Anywhere: also inside longer words.",
+            "is_active": "Untick to pause the rule without losing it.",
+        }
+        if field is not None and db_field.name in help_texts:
+            field.help_text = help_texts[db_field.name]
+        return field
 
 
 @admin.register(Report)
@@ -134,10 +196,29 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationDecision)
 class ModerationDecisionAdmin(admin.ModelAdmin):
-    list_display = ("created", "outcome", "rule", "reason", "author", "moderator")
-    list_filter = ("outcome", "created")
-    search_fields = ("reason", "rule", "author__email")
-    list_select_related = ("author", "moderator")
+    """The audit trail: every decision, automatic or a moderator's; never edited.
+
+    Filter by moderator on the right; by reader from their record (the user page
+    links here with ?author__id__exact=…) or by searching their email.
+    """
+
+    list_display = (
+        "created",
+        "outcome",
+        "reader",
+        "moderator",
+        "reason",
+        "status_change",
+        "comment_link",
+    )
+    list_filter = (
+        "outcome",
+        ("moderator", admin.RelatedOnlyFieldListFilter),
+        "created",
+    )
+    search_fields = ("reason", "rule", "author__email", "author__display_name")
+    list_select_related = ("author", "moderator", "comment")
+    date_hierarchy = "created"
     readonly_fields = (
         "comment",
         "article",
@@ -146,14 +227,36 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
         "outcome",
         "rule",
         "reason",
+        "status_before",
+        "status_after",
         "created",
     )
+
+    @admin.display(description="reader", ordering="author__email")
+    def reader(self, obj: ModerationDecision) -> str:
+        return obj.author.email if obj.author_id else "—"
+
+    @admin.display(description="status")
+    def status_change(self, obj: ModerationDecision) -> str:
+        if not (obj.status_before or obj.status_after):
+            return ""
+        return f"{obj.status_before or '—'} → {obj.status_after or '—'}"
+
+    @admin.display(description="comment")
+    def comment_link(self, obj: ModerationDecision) -> str:
+        if not obj.comment_id:
+            return ""
+        body = obj.comment.body
+        return body[:60] + "…" if len(body) > 60 else body
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record is kept
 
 
 admin.site.register(
@@ -162,3 +265,48 @@ admin.site.register(
     raw_id_fields=("comment", "user"),
 )
 from . import question_admin  # noqa: E402,F401
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    """One page of settings; each field says what the deployment's default is."""
+
+    fields = [
+        "hold_links_over",
+        "hold_first_approved",
+        "rate_per_minute",
+        "rate_per_day",
+        "report_threshold",
+        "edit_window_minutes",
+        "default_discussion_mode",
+        "auto_close_days",
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        ModerationSettings.objects.get_or_create(pk=1)
+        return HttpResponseRedirect(
+            reverse("admin:comments_moderationsettings_change", args=[1])
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        names = {v: k for k, v in conf.EDITABLE.items()}
+        if field is not None and db_field.name in names:
+            field.help_text = (
+                f"{db_field.help_text} Leave empty for the deployment's value: "
+                f"{conf.default(names[db_field.name])}."
+            )
+        return field
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(conf.settings_changed)

@@ -1,13 +1,22 @@
 """Moderation and discussion settings, read in one place.
 
-Every rule in services.py asks this module, never django.conf.settings directly, so
-that the moderation workspace (issue 7) can later move these values into the admin by
-changing only this file. Each function reads a Django setting with a default.
+Every rule in services.py asks this module, never django.conf.settings directly.
+The settings moderators may change without a deploy live in the ModerationSettings
+row (admin → Discussion → Moderation settings); an empty field there falls back to
+the Django setting, which falls back to DEFAULTS.
+
+The row is read once per process and kept in memory, checked against a version
+number in the shared cache (no database query per request): saving the settings
+bumps the version, so every process reloads on its next read. A cleared cache keeps
+the memory copy (the version stays None until the next save).
 """
 
+import logging
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 
 DEFAULTS = {
     "COMMENTS_MAX_LENGTH": 5000,
@@ -25,7 +34,65 @@ DEFAULTS = {
 }
 
 
+# Django setting name -> ModerationSettings field.
+EDITABLE = {
+    "COMMENTS_HOLD_LINKS_OVER": "hold_links_over",
+    "COMMENTS_HOLD_FIRST_APPROVED": "hold_first_approved",
+    "COMMENTS_RATE_PER_MINUTE": "rate_per_minute",
+    "COMMENTS_RATE_PER_DAY": "rate_per_day",
+    "COMMENTS_REPORT_THRESHOLD": "report_threshold",
+    "COMMENTS_EDIT_WINDOW_MINUTES": "edit_window_minutes",
+    "COMMENTS_DEFAULT_DISCUSSION_MODE": "default_discussion_mode",
+    "COMMENTS_AUTO_CLOSE_DAYS": "auto_close_days",
+}
+DEFAULTS.update(
+    {"COMMENTS_DEFAULT_DISCUSSION_MODE": "open", "COMMENTS_AUTO_CLOSE_DAYS": 0}
+)
+logger = logging.getLogger(__name__)
+VERSION_KEY = "comments:moderation-settings-version"
+_shared: dict = {"version": None, "values": None}
+
+
+def _overrides() -> dict:
+    """The non-empty fields of the ModerationSettings row, by Django setting name."""
+    try:
+        version = cache.get(VERSION_KEY)
+    except Exception:  # noqa: BLE001 - a cache outage falls back to memory
+        version = _shared["version"]
+    if _shared["values"] is not None and _shared["version"] == version:
+        return _shared["values"]
+    from .models import ModerationSettings
+
+    row = ModerationSettings.objects.filter(pk=1).first()
+    values = {}
+    if row is not None:
+        for name, field in EDITABLE.items():
+            value = getattr(row, field)
+            if value is not None and value != "":
+                values[name] = value
+    _shared.update(version=version, values=values)
+    return values
+
+
+def settings_changed() -> None:
+    """Call after saving ModerationSettings (on commit): every process reloads."""
+    _shared.update(version=None, values=None)
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001 - other processes reload when the cache is back
+        logger.warning("Could not publish new moderation settings to the cache")
+
+
 def _get(name: str):
+    if name in EDITABLE:
+        overrides = _overrides()
+        if name in overrides:
+            return overrides[name]
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def default(name: str):
+    """The deployment's value (Django setting or built-in default), for the admin."""
     return getattr(settings, name, DEFAULTS[name])
 
 
@@ -83,3 +150,12 @@ def account_deletion_comments() -> str:
     """ "placeholder" (keep threads whole) or "remove" (see docs/moderation.md)."""
     value = _get("ACCOUNT_DELETION_COMMENTS")
     return value if value in {"placeholder", "remove"} else "placeholder"
+
+
+def default_discussion_mode() -> str:
+    return str(_get("COMMENTS_DEFAULT_DISCUSSION_MODE"))
+
+
+def auto_close_days() -> int:
+    """Discussions close this many days after publication (0: never)."""
+    return int(_get("COMMENTS_AUTO_CLOSE_DAYS"))

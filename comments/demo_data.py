@@ -124,9 +124,11 @@ def _comment(article, author, body, created, **fields) -> Comment:
 
 
 def load(*, stdout) -> list[dict]:
+    from .moderation_demo import load as load_moderation
     from .question_demo import load as load_questions
 
-    return _load_discussion(stdout=stdout) + load_questions(stdout=stdout)
+    logins = _load_discussion(stdout=stdout) + load_questions(stdout=stdout)
+    return logins + load_moderation(stdout=stdout)
 
 
 def _load_discussion(*, stdout) -> list[dict]:
@@ -146,7 +148,7 @@ def _load_discussion(*, stdout) -> list[dict]:
         return start + span * (i / (total + 1)) * 0.9
 
     with transaction.atomic():
-        WordRule.objects.get_or_create(
+        clown, _ = WordRule.objects.get_or_create(
             phrase="clown", defaults={"action": WordRule.Action.HOLD}
         )
         tops = Comment.objects.bulk_create(
@@ -169,15 +171,18 @@ def _load_discussion(*, stdout) -> list[dict]:
             for parent in rng.sample(level2, 20)
         )  # fmt: skip
         held = [
-            (HOLD_LINKS.format(limit=2), "Sources: https://a.example "
+            (HOLD_LINKS.format(limit=2), "links", "Sources: https://a.example "
              "https://b.example https://c.example"),
-            (HOLD_FIRST, "First time commenting here. Thanks for the clear piece."),
-            (HOLD_WORD, "Whoever planned this summit is a clown, frankly."),
+            (HOLD_FIRST, "first-comments",
+             "First time commenting here. Thanks for the clear piece."),
+            (HOLD_WORD, f"word-rule:{clown.pk}:clown",
+             "Whoever planned this summit is a clown, frankly."),
         ]  # fmt: skip
         Comment.objects.bulk_create(
             _comment(article, users[i + 1], body, timezone.now(),
-                     status=Comment.Status.PENDING, hold_reason=reason)
-            for i, (reason, body) in enumerate(held)
+                     status=Comment.Status.PENDING, hold_reason=reason,
+                     hold_rule=rule)
+            for i, (reason, rule, body) in enumerate(held)
         )  # fmt: skip
         approved = list(Comment.objects.approved().filter(article=article))
         Reaction.objects.bulk_create(

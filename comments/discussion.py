@@ -145,7 +145,9 @@ def _decorate(
     can_reply: bool,
 ) -> None:
     """Everything the template needs, computed once per comment, in Python."""
-    window = conf.edit_window()
+    # The edit window is a moderation setting (read from the settings row); only a
+    # reader's own comments need it, so other pages never ask.
+    window = None
     max_depth = conf.max_depth()
     viewer_id = viewer.pk if viewer is not None else None
     prefix = reverse("comments:permalink", kwargs={"pk": 0})[:-2]
@@ -180,13 +182,16 @@ def _decorate(
         live = comment.status == Comment.Status.APPROVED
         comment.can_interact = live and viewer_id is not None and not comment.is_mine
         comment.can_reply = live and can_reply
-        deadline = comment.created + window
-        comment.edit_deadline = deadline
-        comment.editable = (
-            comment.is_mine
-            and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
-            and now < deadline
-        )
+        comment.edit_deadline = None
+        comment.editable = False
+        if comment.is_mine:
+            if window is None:
+                window = conf.edit_window()
+            comment.edit_deadline = comment.created + window
+            comment.editable = (
+                comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
+                and now < comment.edit_deadline
+            )
         comment.deletable = comment.is_mine and not placeholder
         comment.is_answer = getattr(comment, "is_answer", False) and not placeholder
 

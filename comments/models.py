@@ -109,6 +109,11 @@ class Comment(models.Model):
         max_length=10, choices=Status.choices, default=Status.PENDING
     )
     hold_reason = models.CharField(max_length=200, blank=True)
+    hold_rule = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The rule that held it (e.g. word-rule:12:phrase, links, reports).",
+    )
     rejection_reason = models.CharField(
         max_length=20, choices=RejectionReason.choices, blank=True
     )
@@ -122,6 +127,16 @@ class Comment(models.Model):
     reaction_count = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0)
     reply_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The moderator who last decided on it.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -268,6 +283,12 @@ class ModerationDecision(models.Model):
         HIDDEN = "hidden", "Hidden after reports"
         PICKED = "picked", "Editor's pick"
         UNPICKED = "unpicked", "No longer an editor's pick"
+        SUSPENDED = "suspended", "Commenting suspended"
+        UNSUSPENDED = "unsuspended", "Suspension lifted"
+        PREMODERATED = "premoderated", "Put in pre-moderation"
+        UNPREMODERATED = "unpremoderated", "Taken out of pre-moderation"
+        TRUSTED = "trusted", "Marked trusted"
+        UNTRUSTED = "untrusted", "No longer trusted"
 
     comment = models.ForeignKey(
         Comment,
@@ -294,16 +315,98 @@ class ModerationDecision(models.Model):
         related_name="+",
         help_text="Empty for the automatic rules.",
     )
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
     rule = models.CharField(max_length=40, blank=True)
     reason = models.CharField(max_length=300, blank=True)
+    status_before = models.CharField(max_length=10, blank=True)
+    status_after = models.CharField(max_length=10, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(fields=["author", "created"]),
+            models.Index(fields=["outcome", "created"]),
+        ]
+        permissions = [
+            ("moderate_comments", "Can use the moderation queues"),
+            ("view_dashboard", "Can see the moderation dashboard"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.reason}"
+
+
+class ModerationSettings(models.Model):
+    """The moderation settings, editable in the admin without a deploy.
+
+    One row (pk 1). An empty field means "use the deployment's setting"
+    (config/settings.py, from the environment); comments/conf.py reads both.
+    """
+
+    hold_links_over = models.PositiveSmallIntegerField(
+        "hold comments with more links than",
+        null=True,
+        blank=True,
+        help_text="A comment with more links than this waits for a moderator.",
+    )
+    hold_first_approved = models.PositiveSmallIntegerField(
+        "hold a reader's first comments",
+        null=True,
+        blank=True,
+        help_text="A reader's comments wait for review until this many have been "
+        "approved. 0 turns the rule off.",
+    )
+    rate_per_minute = models.PositiveSmallIntegerField(
+        "comments per reader per minute",
+        null=True,
+        blank=True,
+        help_text="More than this in one minute is refused with a 'wait' message.",
+    )
+    rate_per_day = models.PositiveSmallIntegerField(
+        "comments per reader per day",
+        null=True,
+        blank=True,
+        help_text="More than this in 24 hours is refused until tomorrow.",
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        "reports that hide a comment",
+        null=True,
+        blank=True,
+        help_text="Reports from this many different readers hide a published "
+        "comment until a moderator decides.",
+    )
+    edit_window_minutes = models.PositiveSmallIntegerField(
+        "edit window (minutes)",
+        null=True,
+        blank=True,
+        help_text="How long authors may edit their comment after posting it.",
+    )
+    default_discussion_mode = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[
+            ("open", "Open"),
+            ("premoderated", "Open, every comment reviewed first"),
+            ("closed", "Closed"),
+        ],
+        help_text="The discussion mode a new article starts with.",
+    )
+    auto_close_days = models.PositiveSmallIntegerField(
+        "close discussions after (days)",
+        null=True,
+        blank=True,
+        help_text="A new article's discussion closes this many days after it is "
+        "published. 0 keeps it open.",
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "moderation settings"
+        verbose_name_plural = "moderation settings"
+
+    def __str__(self) -> str:
+        return "Moderation settings"
 
 
 from .question_models import ReaderQuestion  # noqa: E402,F401

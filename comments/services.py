@@ -76,6 +76,17 @@ HOLD_AUTHOR = "Your comments are reviewed by a moderator before they appear."
 HOLD_ARTICLE = "Every comment on this article is reviewed before it appears."
 HOLD_REPORTED = "Hidden after reports from readers, until a moderator reviews it."
 
+# Messages moderators see.
+ALREADY_DECIDED = "Already decided by {moderator} at {time}: nothing was changed."
+ALREADY_DECIDED_AUTO = "Already decided at {time}: nothing was changed."
+REJECT_NEEDS_REASON = "Choose a reason to reject: the author will see it."
+PICK_UNPUBLISHED = "Only published comments can be editor's picks."
+SUSPEND_NEEDS_END = (
+    "Choose when the suspension ends, or tick “permanent” to suspend for good."
+)
+SUSPEND_END_PASSED = "The end of a suspension must be in the future."
+SUSPEND_NEEDS_REASON = "Give a reason: the reader will see it when they try to post."
+
 
 class CommentError(Exception):
     """A rule refused the write; `message` is for the reader, `field` for the form."""
@@ -85,6 +96,10 @@ class CommentError(Exception):
         self.message = message
         self.rule = rule
         self.field = field
+
+
+class AlreadyDecided(CommentError):
+    """Someone else decided first; the comment is as they left it."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +255,8 @@ def _record(
     moderator=None,
     rule: str = "",
     reason: str = "",
+    status_before: str = "",
+    status_after: str = "",
 ) -> None:
     ModerationDecision.objects.create(
         comment=comment,
@@ -249,6 +266,8 @@ def _record(
         outcome=outcome,
         rule=rule[:40],
         reason=reason[:300],
+        status_before=status_before,
+        status_after=status_after or (comment.status if comment else ""),
     )
 
 
@@ -377,6 +396,7 @@ def _save_new_comment(*, article, author, body: str, parent, now) -> Comment:
     comment.status = Comment.Status.PENDING
     if hold:
         comment.hold_reason = hold.reason
+        comment.hold_rule = hold.rule[:40]
         comment.save()
     else:
         change_status(comment, Comment.Status.APPROVED)
@@ -420,7 +440,12 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
         comment.body = body
         comment.edited_at = timezone.now()
         if hold and comment.status == Comment.Status.APPROVED:
-            change_status(comment, Comment.Status.PENDING, hold_reason=hold.reason)
+            change_status(
+                comment,
+                Comment.Status.PENDING,
+                hold_reason=hold.reason,
+                hold_rule=hold.rule[:40],
+            )
             _record(
                 outcome=ModerationDecision.Outcome.HELD,
                 article_id=comment.article_id,
@@ -499,7 +524,10 @@ def report_create(*, comment: Comment, user, reason: str, note: str = "") -> Rep
                 and comment.status == Comment.Status.APPROVED
             ):
                 change_status(
-                    comment, Comment.Status.PENDING, hold_reason=HOLD_REPORTED
+                    comment,
+                    Comment.Status.PENDING,
+                    hold_reason=HOLD_REPORTED,
+                    hold_rule="reports",
                 )
                 _record(
                     outcome=ModerationDecision.Outcome.HIDDEN,
@@ -515,58 +543,140 @@ def report_create(*, comment: Comment, user, reason: str, note: str = "") -> Rep
 
 
 # --- Moderators' decisions ---------------------------------------------------------
+#
+# Each takes `expected_status`: the status the moderator saw. Under the row lock, a
+# comment whose status has moved on since (another moderator was faster) is left
+# alone and AlreadyDecided says who decided and when. Without it (bulk actions in
+# the changelist) a decision already in place is a no-op.
 
 
-def comment_approve(*, comment: Comment, moderator=None) -> Comment:
+def _lock(comment: Comment, expected_status: str | None) -> Comment:
+    """Lock the row (inside atomic) and refuse if its status moved on."""
+    # No join here: under the lock PostgreSQL re-reads the row itself, not the
+    # joined rows, so decided_by is loaded afterwards (already_decided).
+    locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+    if locked is None:
+        raise Comment.DoesNotExist
+    if expected_status is not None and locked.status != expected_status:
+        raise already_decided(locked)
+    return locked
+
+
+def already_decided(comment: Comment) -> AlreadyDecided:
+    when = comment.decided_at or comment.edited_at or comment.created
+    time = format_date(timezone.localtime(when), "j M Y, H:i")
+    if comment.decided_by_id:
+        message = ALREADY_DECIDED.format(
+            moderator=comment.decided_by.public_name, time=time
+        )
+    else:
+        message = ALREADY_DECIDED_AUTO.format(time=time)
+    return AlreadyDecided(message, rule="already-decided")
+
+
+def _decide(
+    comment: Comment,
+    status: str,
+    *,
+    moderator,
+    outcome: str,
+    reason: str,
+    rule: str = "",
+    **fields,
+) -> Comment:
+    """Change status as a moderator: counts, reports resolved, decision recorded."""
+    old = change_status(
+        comment,
+        status,
+        decided_by=moderator,
+        decided_at=timezone.now(),
+        **fields,
+    )
+    Report.objects.filter(comment=comment, resolved=False).update(resolved=True)
+    _record(
+        outcome=outcome,
+        article_id=comment.article_id,
+        author=comment.author,
+        comment=comment,
+        moderator=moderator,
+        rule=rule,
+        reason=reason,
+        status_before=old,
+        status_after=status,
+    )
+    return comment
+
+
+def comment_approve(
+    *, comment: Comment, moderator=None, expected_status: str | None = None
+) -> Comment:
+    """Publish a held or reported comment; a reply notifies the parent's author."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = _lock(comment, expected_status)
         if comment.status == Comment.Status.APPROVED:
+            # Reported but fine: the reports are closed, the comment stays.
+            if Report.objects.filter(comment=comment, resolved=False).update(
+                resolved=True
+            ):
+                Comment.objects.filter(pk=comment.pk).update(
+                    decided_by=moderator, decided_at=timezone.now()
+                )
+                _record(
+                    outcome=ModerationDecision.Outcome.APPROVED,
+                    article_id=comment.article_id,
+                    author=comment.author,
+                    comment=comment,
+                    moderator=moderator,
+                    reason="Reports reviewed: kept.",
+                    status_before=comment.status,
+                )
             return comment
-        change_status(
+        _decide(
             comment,
             Comment.Status.APPROVED,
+            moderator=moderator,
+            outcome=ModerationDecision.Outcome.APPROVED,
+            reason="Approved by a moderator.",
             hold_reason="",
+            hold_rule="",
             rejection_reason="",
             moderator_note="",
-        )
-        Report.objects.filter(comment=comment).update(resolved=True)
-        _record(
-            outcome=ModerationDecision.Outcome.APPROVED,
-            article_id=comment.article_id,
-            author=comment.author,
-            comment=comment,
-            moderator=moderator,
-            reason="Approved by a moderator.",
         )
         _queue_reply_notification(comment)
     return comment
 
 
 def comment_reject(
-    *, comment: Comment, moderator=None, reason: str = "other", note: str = ""
+    *,
+    comment: Comment,
+    moderator=None,
+    reason: str = "",
+    note: str = "",
+    expected_status: str | None = None,
 ) -> Comment:
-    """Reject with a reason the author sees on the page and, if they want, by email."""
+    """Reject with a reason the author sees on the page and, if they want, by email.
+
+    The reason is required (one of Comment.RejectionReason): authors are always
+    told why.
+    """
+    if reason not in Comment.RejectionReason.values:
+        raise CommentError(REJECT_NEEDS_REASON, rule="no-reason", field="reason")
+    note = note.strip()[:500]
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = _lock(comment, expected_status)
         if comment.status == Comment.Status.REJECTED:
             return comment
-        change_status(
+        _decide(
             comment,
             Comment.Status.REJECTED,
+            moderator=moderator,
+            outcome=ModerationDecision.Outcome.REJECTED,
+            rule=reason,
+            reason=Comment.RejectionReason(reason).label
+            + (f": {note}" if note else ""),
             rejection_reason=reason,
             moderator_note=note,
             is_editors_pick=False,
-        )
-        Report.objects.filter(comment=comment).update(resolved=True)
-        _record(
-            outcome=ModerationDecision.Outcome.REJECTED,
-            article_id=comment.article_id,
-            author=comment.author,
-            comment=comment,
-            moderator=moderator,
-            rule=reason,
-            reason=comment.get_rejection_reason_display()
-            + (f": {note}" if note else ""),
         )
         if comment.author_id:
             from .tasks import send_rejection_notification
@@ -576,55 +686,106 @@ def comment_reject(
     return comment
 
 
-def comment_mark_spam(*, comment: Comment, moderator=None) -> Comment:
+def comment_mark_spam(
+    *,
+    comment: Comment,
+    moderator=None,
+    expected_status: str | None = None,
+    include_pending: bool = False,
+) -> list[Comment]:
+    """Mark a comment as spam; with include_pending, every pending comment of the
+    same author too. Returns the comments marked (the first is `comment`)."""
+    marked = []
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        change_status(comment, Comment.Status.SPAM, is_editors_pick=False)
-        Report.objects.filter(comment=comment).update(resolved=True)
-        _record(
-            outcome=ModerationDecision.Outcome.SPAM,
-            article_id=comment.article_id,
-            author=comment.author,
-            comment=comment,
-            moderator=moderator,
-            reason="Marked as spam.",
-        )
-    return comment
+        comment = _lock(comment, expected_status)
+        if comment.status != Comment.Status.SPAM:
+            marked.append(
+                _decide(
+                    comment,
+                    Comment.Status.SPAM,
+                    moderator=moderator,
+                    outcome=ModerationDecision.Outcome.SPAM,
+                    reason="Marked as spam.",
+                    is_editors_pick=False,
+                )
+            )
+        if include_pending and comment.author_id:
+            others = Comment.objects.select_for_update().filter(
+                author_id=comment.author_id, status=Comment.Status.PENDING
+            )
+            for other in others.exclude(pk=comment.pk):
+                marked.append(
+                    _decide(
+                        other,
+                        Comment.Status.SPAM,
+                        moderator=moderator,
+                        outcome=ModerationDecision.Outcome.SPAM,
+                        reason=f"Marked as spam with comment {comment.pk}.",
+                    )
+                )
+    return marked
 
 
-def comment_remove(*, comment: Comment, moderator=None, note: str = "") -> Comment:
+def comment_remove(
+    *,
+    comment: Comment,
+    moderator=None,
+    note: str = "",
+    expected_status: str | None = None,
+) -> Comment:
     """A moderator takes a comment down. Its text is kept for the record; readers
     see "removed by a moderator" only where replies hang on it."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = _lock(comment, expected_status)
         if comment.status == Comment.Status.REMOVED:
             return comment
-        change_status(
-            comment, Comment.Status.REMOVED, is_editors_pick=False, moderator_note=note
-        )
-        Report.objects.filter(comment=comment).update(resolved=True)
-        _record(
-            outcome=ModerationDecision.Outcome.REMOVED,
-            article_id=comment.article_id,
-            author=comment.author,
-            comment=comment,
+        _decide(
+            comment,
+            Comment.Status.REMOVED,
             moderator=moderator,
+            outcome=ModerationDecision.Outcome.REMOVED,
             reason=note or "Removed by a moderator.",
+            is_editors_pick=False,
+            moderator_note=note,
         )
     return comment
 
 
-def comment_pick(*, comment: Comment, moderator=None, picked: bool = True) -> Comment:
-    """Make (or unmake) an editor's pick; the author hears about a new pick."""
+def comment_pick(
+    *,
+    comment: Comment,
+    moderator=None,
+    picked: bool = True,
+    expected_status: str | None = None,
+) -> Comment:
+    """Make (or unmake) an editor's pick; the author hears about a new pick.
+
+    Picking a held comment publishes it first (one decision: it is good enough to
+    feature)."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = _lock(comment, expected_status)
         if comment.is_editors_pick == picked:
             return comment
+        if picked and comment.status == Comment.Status.PENDING:
+            _decide(
+                comment,
+                Comment.Status.APPROVED,
+                moderator=moderator,
+                outcome=ModerationDecision.Outcome.APPROVED,
+                reason="Approved as an editor's pick.",
+                hold_reason="",
+                hold_rule="",
+            )
+            _queue_reply_notification(comment)
         if picked and comment.status != Comment.Status.APPROVED:
-            raise CommentError("Only published comments can be editor's picks.")
+            raise CommentError(PICK_UNPUBLISHED, rule="unpublished")
         comment.is_editors_pick = picked
         comment.picked_at = timezone.now() if picked else None
-        comment.save(update_fields=["is_editors_pick", "picked_at"])
+        comment.decided_by = moderator
+        comment.decided_at = timezone.now()
+        comment.save(
+            update_fields=["is_editors_pick", "picked_at", "decided_by", "decided_at"]
+        )
         _record(
             outcome=ModerationDecision.Outcome.PICKED
             if picked
@@ -633,6 +794,7 @@ def comment_pick(*, comment: Comment, moderator=None, picked: bool = True) -> Co
             author=comment.author,
             comment=comment,
             moderator=moderator,
+            status_before=comment.status,
         )
         _after_commit(comment.article_id, listings=False)
         if picked and comment.author_id:
@@ -641,3 +803,108 @@ def comment_pick(*, comment: Comment, moderator=None, picked: bool = True) -> Co
             pk = comment.pk
             transaction.on_commit(lambda: send_pick_notification.enqueue(pk))
     return comment
+
+
+# --- Decisions about readers ---------------------------------------------------
+
+
+def _record_reader(*, reader, moderator, outcome: str, reason: str = "") -> None:
+    _record(
+        outcome=outcome,
+        article_id=None,
+        author=reader,
+        moderator=moderator,
+        reason=reason,
+    )
+
+
+def reader_suspend(
+    *,
+    reader,
+    moderator,
+    reason: str,
+    until=None,
+    forever: bool = False,
+) -> None:
+    """Suspend a reader's commenting until a time, or for good ("permanent").
+
+    A suspension without an end is refused unless `forever` is chosen, so nobody is
+    suspended for good by forgetting a date. Their comments stay as they are.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise CommentError(SUSPEND_NEEDS_REASON, field="suspension_reason")
+    if not forever and until is None:
+        raise CommentError(SUSPEND_NEEDS_END, field="commenting_suspended_until")
+    if not forever and until <= timezone.now():
+        raise CommentError(SUSPEND_END_PASSED, field="commenting_suspended_until")
+    with transaction.atomic():
+        User.objects.filter(pk=reader.pk).update(
+            commenting_suspended_until=None if forever else until,
+            commenting_suspended_forever=forever,
+            suspension_reason=reason[:300],
+        )
+        reader.refresh_from_db()
+        when = (
+            "for good"
+            if forever
+            else "until " + format_date(timezone.localtime(until), "j M Y, H:i")
+        )
+        _record_reader(
+            reader=reader,
+            moderator=moderator,
+            outcome=ModerationDecision.Outcome.SUSPENDED,
+            reason=f"Suspended {when}: {reason}",
+        )
+
+
+def reader_unsuspend(*, reader, moderator) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=reader.pk).update(
+            commenting_suspended_until=None,
+            commenting_suspended_forever=False,
+            suspension_reason="",
+        )
+        reader.refresh_from_db()
+        _record_reader(
+            reader=reader,
+            moderator=moderator,
+            outcome=ModerationDecision.Outcome.UNSUSPENDED,
+            reason="Suspension lifted.",
+        )
+
+
+def reader_set_premoderated(*, reader, moderator, on: bool, reason: str = "") -> None:
+    """Every comment of a pre-moderated reader waits for review (trust is lifted)."""
+    with transaction.atomic():
+        fields = {"premoderated": on}
+        if on:
+            fields["trusted"] = False
+        User.objects.filter(pk=reader.pk).update(**fields)
+        reader.refresh_from_db()
+        _record_reader(
+            reader=reader,
+            moderator=moderator,
+            outcome=ModerationDecision.Outcome.PREMODERATED
+            if on
+            else ModerationDecision.Outcome.UNPREMODERATED,
+            reason=reason,
+        )
+
+
+def reader_set_trusted(*, reader, moderator, on: bool, reason: str = "") -> None:
+    """A trusted reader skips the holds (not the refusals); ends pre-moderation."""
+    with transaction.atomic():
+        fields = {"trusted": on}
+        if on:
+            fields["premoderated"] = False
+        User.objects.filter(pk=reader.pk).update(**fields)
+        reader.refresh_from_db()
+        _record_reader(
+            reader=reader,
+            moderator=moderator,
+            outcome=ModerationDecision.Outcome.TRUSTED
+            if on
+            else ModerationDecision.Outcome.UNTRUSTED,
+            reason=reason,
+        )

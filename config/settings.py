@@ -369,6 +369,11 @@ COMMENTS_DUPLICATE_WINDOW_HOURS = env_int("COMMENTS_DUPLICATE_WINDOW_HOURS", 24)
 COMMENTS_HOLD_LINKS_OVER = env_int("COMMENTS_HOLD_LINKS_OVER", 2)
 COMMENTS_HOLD_FIRST_APPROVED = env_int("COMMENTS_HOLD_FIRST_APPROVED", 1)
 COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
+# Defaults for a new article's discussion (open, premoderated or closed; days until
+# it closes, 0 for never). Moderators can override these and the values above in
+# the admin (Discussion → Moderation settings) without a deploy.
+COMMENTS_DEFAULT_DISCUSSION_MODE = env("COMMENTS_DEFAULT_DISCUSSION_MODE", "open")
+COMMENTS_AUTO_CLOSE_DAYS = env_int("COMMENTS_AUTO_CLOSE_DAYS", 0)
 # ACCOUNT_DELETION_COMMENTS (what a deleted reader's comments become) is set and
 # checked with the accounts settings above.
 
