@@ -1,12 +1,14 @@
 """Benchmark comment posting: 20 signed-in readers posting at once, on PostgreSQL.
 
-    uv run python bench/comment_posting.py [--readers 20] [--seconds 10]
+    uv run python bench/comment_posting.py [--readers 20] [--seconds 15] [--think-ms 0]
 
 wrk drives gunicorn with one connection per reader (bench/post_comments.lua); each
 request is a plain form POST with the reader's session and CSRF token, and a distinct
-body. Reports throughput and p50/p95/p99, then checks the database: every accepted
-post (a 302 back to the comment) is exactly one new approved comment, none lost and
-none duplicated. Budget: p95 under 150 ms.
+body, pausing --think-ms between posts (0: closed loop, the next post leaves as soon
+as the answer arrives). Reports
+throughput and p50/p95/p99, then checks the database: every accepted post (a 302 back
+to the comment) is exactly one new approved comment, none lost and none duplicated.
+Budget: p95 under 150 ms.
 """
 
 import argparse
@@ -27,7 +29,10 @@ ARTICLE_SLUG = "ukraine-peace-talks-miami"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--readers", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument(
+        "--think-ms", type=int, default=0, help="pause between a reader's posts"
+    )
     options = parser.parse_args()
 
     env = bench_env()
@@ -78,6 +83,9 @@ def main() -> None:
             env={
                 **os.environ,
                 "CREDENTIALS": str(credentials),
+                "THINK_MS": str(options.think_ms),
+                # Bodies differ from run to run: the duplicate rule stays on.
+                "RUN_ID": secrets.token_hex(4),
                 "POST_PATH": post_path,
                 "BASE_URL": base,
             },
@@ -102,18 +110,27 @@ def main() -> None:
         article=article, body__startswith="Bench comment"
     ).values_list("body", flat=True)
     duplicates = len(bodies) - len(set(bodies))
+    if not accepted:
+        sys.exit(f"No comment was accepted: {statuses}\n{result.stdout}")
+    seconds = options.seconds
     print(
-        f"Comment posting: {options.readers} readers for {options.seconds}s on "
-        f"PostgreSQL, gunicorn 4 workers, {os.cpu_count()} cores"
+        f"Comment posting: {options.readers} readers for {options.seconds}s, "
+        f"think time {options.think_ms} ms, PostgreSQL, gunicorn 4 workers, "
+        f"{os.cpu_count()} cores"
     )
-    print(f"requests: {total} ({statuses}), {total / options.seconds:.0f} posts/s")
+    print(f"requests: {total} ({statuses}) in {seconds:.1f}s, {total / seconds:.0f}/s")
     print(
         f"latency ms: p50 {latency['LATENCY_P50_US']:.1f}, "
         f"p95 {latency['LATENCY_P95_US']:.1f}, p99 {latency['LATENCY_P99_US']:.1f}"
     )
     print(f"accepted (302): {accepted}; new comments in the database: {new}")
     print(f"duplicated bodies: {duplicates}")
-    ok = accepted == new == total and duplicates == 0
+    # wrk stops its clock with up to one post per connection still in flight: those
+    # are saved by the server but not counted by wrk, so the rows may exceed the
+    # accepted posts by at most one per reader. Every body is unique per run.
+    in_flight = new - accepted
+    print(f"posts still in flight when wrk stopped (saved, not counted): {in_flight}")
+    ok = accepted == total and 0 <= in_flight <= options.readers and duplicates == 0
     verdict = "meets" if latency["LATENCY_P95_US"] < 150 else "MISSES"
     print(f"nothing lost or duplicated: {'yes' if ok else 'NO'}")
     print(f"p95 {verdict} the 150 ms budget")

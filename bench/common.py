@@ -92,7 +92,11 @@ def gunicorn(env: dict[str, str], bind: str = "127.0.0.1:8123", workers: int = 4
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def wrk(url: str, *, seconds: int = 10, connections: int = 32, headers=()) -> dict:

@@ -21,12 +21,19 @@ function init(args)
   sent = 0
   statuses = {}
   path = os.getenv("POST_PATH")
+  think_ms = tonumber(os.getenv("THINK_MS") or "0")
+end
+
+-- A reader pauses between posts (0: post again as soon as the answer arrives).
+function delay()
+  return think_ms
 end
 
 function request()
   sent = sent + 1
   local body = "csrfmiddlewaretoken=" .. reader.csrf ..
-    "&body=Bench+comment+" .. reader_id .. "-" .. sent .. "+on+the+talks." ..
+    "&body=Bench+comment+" .. os.getenv("RUN_ID") .. "-" .. reader_id .. "-" .. sent ..
+    "+on+the+talks." ..
     "&website="
   return wrk.format("POST", path, {
     ["Cookie"] = "sessionid=" .. reader.session .. "; csrftoken=" .. reader.csrf,

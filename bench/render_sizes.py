@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     options = parser.parse_args()
 
-    env = bench_env(PAGE_CACHE_SECONDS="0")
+    env = bench_env(PAGE_CACHE_SECONDS="0", ALLOWED_HOSTS="testserver")
     ensure_database(env["DATABASE_URL"])
     manage("migrate", "--noinput", env=env)
     manage("import_articles", "articles/demo", env=env)
@@ -37,7 +37,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -55,14 +54,14 @@ def main() -> None:
 
     def measure(client: Client) -> tuple[float, int, int]:
         timings = []
+        # PAGE_CACHE_SECONDS=0: nothing is kept, every request renders. The cache
+        # itself stays (it holds the signed-in reader's session, as in production).
         for _ in range(options.repeat):
-            cache.clear()
             local_pages.clear()
             started = time.perf_counter()
             response = client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
-        cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         return statistics.median(timings), len(queries), len(response.content)

@@ -12,6 +12,7 @@ the memory copy (the version stays None until the next save).
 """
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -50,16 +51,26 @@ DEFAULTS.update(
 )
 logger = logging.getLogger(__name__)
 VERSION_KEY = "comments:moderation-settings-version"
-_shared: dict = {"version": None, "values": None}
+_shared: dict = {"version": None, "values": None, "checked_at": 0.0}
 
 
 def _overrides() -> dict:
-    """The non-empty fields of the ModerationSettings row, by Django setting name."""
+    """The non-empty fields of the ModerationSettings row, by Django setting name.
+
+    The version in the cache is asked at most once every
+    MODERATION_SETTINGS_RECHECK_SECONDS (1 s) per process: a comment post reads a
+    dozen settings, and one network round trip each was most of its cache traffic.
+    """
+    now = time.monotonic()
+    recheck = getattr(settings, "MODERATION_SETTINGS_RECHECK_SECONDS", 1.0)
+    if _shared["values"] is not None and now - _shared["checked_at"] < recheck:
+        return _shared["values"]
     try:
         version = cache.get(VERSION_KEY)
     except Exception:  # noqa: BLE001 - a cache outage falls back to memory
         version = _shared["version"]
     if _shared["values"] is not None and _shared["version"] == version:
+        _shared["checked_at"] = now
         return _shared["values"]
     from .models import ModerationSettings
 
@@ -70,7 +81,7 @@ def _overrides() -> dict:
             value = getattr(row, field)
             if value is not None and value != "":
                 values[name] = value
-    _shared.update(version=version, values=values)
+    _shared.update(version=version, values=values, checked_at=now)
     return values
 
 

@@ -194,6 +194,11 @@ def _matching_rule(body: str, action: str) -> WordRule | None:
     return None
 
 
+def _at_least(queryset, limit: int) -> bool:
+    """Whether there are `limit` rows, counting no further than that."""
+    return queryset.values("pk")[:limit].count() >= limit
+
+
 def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError | None:
     """The refusing rules, in order; the first that applies wins."""
     if not discussion_is_open(article, at=now):
@@ -201,11 +206,15 @@ def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError 
     if author.is_commenting_suspended(at=now):
         return CommentError(suspension_message(author), rule="suspended")
     recent = Comment.objects.filter(author=author)
-    minute = recent.filter(created__gt=now - timezone.timedelta(minutes=1)).count()
-    if minute >= conf.rate_per_minute():
+    if _at_least(
+        recent.filter(created__gt=now - timezone.timedelta(minutes=1)),
+        conf.rate_per_minute(),
+    ):
         return CommentError(RATE_MINUTE, rule="rate-minute")
-    day = recent.filter(created__gt=now - timezone.timedelta(days=1)).count()
-    if day >= conf.rate_per_day():
+    if _at_least(
+        recent.filter(created__gt=now - timezone.timedelta(days=1)),
+        conf.rate_per_day(),
+    ):
         return CommentError(RATE_DAY.format(limit=conf.rate_per_day()), rule="rate-day")
     if recent.filter(body=body, created__gt=now - conf.duplicate_window()).exists():
         return CommentError(DUPLICATE, rule="duplicate", field="body")

@@ -20,6 +20,7 @@ def _test_settings(settings):
     # Page-cache tests check every change at once; the per-process tier is tested
     # on its own with a window.
     settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    settings.MODERATION_SETTINGS_RECHECK_SECONDS = 0
     local_pages.clear()
     cache.clear()
     yield
