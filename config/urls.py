@@ -9,6 +9,10 @@ from articles.health import healthz
 from articles.sitemaps import sitemaps
 from articles.views import robots_txt
 
+admin.site.site_header = f"{settings.SITE_NAME} newsroom"
+admin.site.site_title = f"{settings.SITE_NAME} newsroom"
+admin.site.index_title = "Newsroom administration"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
