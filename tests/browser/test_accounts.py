@@ -156,7 +156,7 @@ def test_staff_are_sent_to_set_up_mfa_before_the_admin(page, live_server, axe_ch
     )
     page.locator("form.account-form button[type=submit]").click()
     page.goto(live_server.url + reverse("admin:index"))
-    assert page.get_by_role("heading", name="Site administration").is_visible()
+    assert page.get_by_role("heading", name="Newsroom administration").is_visible()
 
 
 def test_profile_page_has_no_axe_violations(page, live_server, axe_check):
