@@ -883,37 +883,52 @@ def reader_unsuspend(*, reader, moderator) -> None:
         )
 
 
-def reader_set_premoderated(*, reader, moderator, on: bool, reason: str = "") -> None:
-    """Every comment of a pre-moderated reader waits for review (trust is lifted)."""
+def _reader_set_flag(
+    *, reader, moderator, field: str, cleared: str, on: bool, outcomes, reason: str
+) -> None:
+    """Turn `field` on or off; turning it on clears `cleared` (trust and
+    pre-moderation exclude each other). Logged on the reader's record."""
     with transaction.atomic():
-        fields = {"premoderated": on}
+        fields = {field: on}
         if on:
-            fields["trusted"] = False
+            fields[cleared] = False
         User.objects.filter(pk=reader.pk).update(**fields)
         reader.refresh_from_db()
         _record_reader(
             reader=reader,
             moderator=moderator,
-            outcome=ModerationDecision.Outcome.PREMODERATED
-            if on
-            else ModerationDecision.Outcome.UNPREMODERATED,
+            outcome=outcomes[0] if on else outcomes[1],
             reason=reason,
         )
+
+
+def reader_set_premoderated(*, reader, moderator, on: bool, reason: str = "") -> None:
+    """Every comment of a pre-moderated reader waits for review (trust is lifted)."""
+    _reader_set_flag(
+        reader=reader,
+        moderator=moderator,
+        field="premoderated",
+        cleared="trusted",
+        on=on,
+        outcomes=(
+            ModerationDecision.Outcome.PREMODERATED,
+            ModerationDecision.Outcome.UNPREMODERATED,
+        ),
+        reason=reason,
+    )
 
 
 def reader_set_trusted(*, reader, moderator, on: bool, reason: str = "") -> None:
     """A trusted reader skips the holds (not the refusals); ends pre-moderation."""
-    with transaction.atomic():
-        fields = {"trusted": on}
-        if on:
-            fields["premoderated"] = False
-        User.objects.filter(pk=reader.pk).update(**fields)
-        reader.refresh_from_db()
-        _record_reader(
-            reader=reader,
-            moderator=moderator,
-            outcome=ModerationDecision.Outcome.TRUSTED
-            if on
-            else ModerationDecision.Outcome.UNTRUSTED,
-            reason=reason,
-        )
+    _reader_set_flag(
+        reader=reader,
+        moderator=moderator,
+        field="trusted",
+        cleared="premoderated",
+        on=on,
+        outcomes=(
+            ModerationDecision.Outcome.TRUSTED,
+            ModerationDecision.Outcome.UNTRUSTED,
+        ),
+        reason=reason,
+    )
