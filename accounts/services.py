@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
 from . import privacy
@@ -32,6 +33,22 @@ def user_has_verified_email(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def lock_user_with_verified_email(user) -> bool:
+    """Lock the user's row until the transaction ends; True if they may take part.
+
+    Writes that must not race each other for one reader (a double-click past the
+    duplicate rule) serialize on this lock; the same query answers
+    user_has_verified_email, so a post pays one round trip for both.
+    """
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    return bool(
+        User.objects.select_for_update()
+        .filter(pk=user.pk)
+        .values_list(Exists(verified), flat=True)
+        .first()
+    )
 
 
 def profile_update(

@@ -1,8 +1,10 @@
 """Cache versions for reading pages.
 
-Anonymous reading pages are cached under keys that include a version number. A write
-that changes what a page shows bumps the version of what it affects, so the next
-request renders afresh; nothing has to find and delete old keys (they expire).
+Anonymous reading pages are cached under keys that include a version. A write that
+changes what a page shows gives what it affects a new version (a random token: all
+that matters is that it differs), so the next request renders afresh; nothing has to
+find and delete old keys (they expire). A write sets all its versions in one round
+trip to the cache.
 
 - `article_changed(article_id)`: the article, its FAQ, its featured reader question
   or its approved discussion changed. Also bumps the listings version, since teasers
@@ -16,6 +18,7 @@ problem is logged, never raised.
 """
 
 import logging
+import secrets
 
 from django.core.cache import cache
 
@@ -29,14 +32,12 @@ def article_version_key(article_id: int) -> str:
     return f"page-version:article:{article_id}"
 
 
-def _bump(key: str) -> None:
+def _bump(*keys: str) -> None:
     try:
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet (or evicted): start a new series
-            cache.set(key, 1, timeout=None)
+        token = secrets.token_hex(8)
+        cache.set_many(dict.fromkeys(keys, token), timeout=None)
     except Exception:  # noqa: BLE001 — a cache outage must not fail the write
-        logger.exception("Could not bump cache version %s", key)
+        logger.exception("Could not bump cache versions %s", ", ".join(keys))
 
 
 def article_changed(article_id: int, *, listings: bool = True) -> None:
@@ -45,9 +46,28 @@ def article_changed(article_id: int, *, listings: bool = True) -> None:
     Listing pages show the article's teaser (headline, standfirst, comment count);
     pass `listings=False` when none of that can have changed.
     """
-    _bump(article_version_key(article_id))
     if listings:
-        _bump(LISTINGS_KEY)
+        _bump(article_version_key(article_id), LISTINGS_KEY)
+    else:
+        _bump(article_version_key(article_id))
+
+
+def count_in_window(key: str, seconds: int) -> int:
+    """Count one hit on `key` in a fixed window of `seconds`; returns the count.
+
+    The rate limiters' counter: one round trip on Redis (ResilientRedisCache), the
+    cache API's add and incr elsewhere. Raises if the cache is unreachable.
+    """
+    counter = getattr(cache, "incr_in_window", None)
+    if counter is not None:
+        return counter(key, seconds)
+    if cache.add(key, 1, timeout=seconds):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(key, 1, timeout=seconds)
+        return 1
 
 
 def listings_changed() -> None:
@@ -59,7 +79,7 @@ def site_changed() -> None:
     _bump(SITE_KEY)
 
 
-def get_versions(*keys: str) -> dict[str, int] | None:
+def get_versions(*keys: str) -> dict[str, str | int] | None:
     """Current versions of the given keys, or None when the cache is unreachable."""
     try:
         found = cache.get_many(keys)

@@ -19,13 +19,20 @@ BODIES = [
 
 
 def bench_readers(count: int) -> list:
-    """Verified readers bench-reader-<n>@example.com (created once)."""
+    """Verified readers bench-reader-<n>@example.com (created once).
+
+    Ordinary readers, not trusted ones: their posts go through every rule, the
+    holding rules included (seed_discussion gives each an approved comment, so the
+    first-comments rule lets them publish).
+    """
     User = get_user_model()
     readers = []
     for n in range(count):
         email = f"bench-reader-{n}@example.com"
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"display_name": f"Bench Reader {n}", "trusted": True}
+        user, created = User.objects.update_or_create(
+            email=email,
+            defaults={"trusted": False},
+            create_defaults={"display_name": f"Bench Reader {n}", "trusted": False},
         )
         if created:
             user.set_password("bench-password-not-secret")
@@ -38,26 +45,27 @@ def bench_readers(count: int) -> list:
 
 
 @transaction.atomic
-def seed_discussion(article, count: int, *, seed: int = 7) -> int:
-    """Replace the article's discussion with `count` approved comments (30% replies)."""
+def seed_discussion(article, count: int, *, seed: int = 7, readers: int = 12) -> int:
+    """Replace the article's discussion with `count` approved comments (30% replies),
+    written by the first `readers` bench readers, each at least once."""
     from comments.markdown import render_comment
     from comments.models import Comment
 
     rng = random.Random(seed)
     Comment.objects.filter(article=article).delete()
-    readers = bench_readers(12)
+    authors = bench_readers(readers)
     rendered = {body: render_comment(body) for body in BODIES}
-    top_count = max(1, int(count * 0.7))
+    top_count = max(len(authors), int(count * 0.7))
     tops = Comment.objects.bulk_create(
         Comment(
             article=article,
-            author=rng.choice(readers),
+            author=authors[n] if n < len(authors) else rng.choice(authors),
             body=(body := rng.choice(BODIES)),
             body_html=rendered[body],
             status=Comment.Status.APPROVED,
             depth=1,
         )
-        for _ in range(top_count)
+        for n in range(top_count)
     )
     replies = []
     for _ in range(count - top_count):
@@ -66,7 +74,7 @@ def seed_discussion(article, count: int, *, seed: int = 7) -> int:
         replies.append(
             Comment(
                 article=article,
-                author=rng.choice(readers),
+                author=rng.choice(authors),
                 body=body,
                 body_html=rendered[body],
                 status=Comment.Status.APPROVED,

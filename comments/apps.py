@@ -6,9 +6,13 @@ class CommentsConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from accounts import privacy
 
         from . import privacy as discussion_privacy
+        from . import word_rules
+        from .models import WordRule
         from .question_services import register_question_privacy
 
         privacy.register_exporter("comments", discussion_privacy.export_comments)
@@ -16,3 +20,9 @@ class CommentsConfig(AppConfig):
         privacy.register_exporter("reports", discussion_privacy.export_reports)
         privacy.register_eraser(discussion_privacy.erase_user_discussion)
         register_question_privacy()  # reader questions: export and erasure
+        for signal in (post_save, post_delete):
+            signal.connect(
+                word_rules.rules_changed,
+                sender=WordRule,
+                dispatch_uid=f"word-rules-{signal is post_save}",
+            )

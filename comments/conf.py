@@ -5,16 +5,18 @@ The settings moderators may change without a deploy live in the ModerationSettin
 row (admin → Discussion → Moderation settings); an empty field there falls back to
 the Django setting, which falls back to DEFAULTS.
 
-The row is read once per process and kept in memory, checked against a version
-number in the shared cache (no database query per request): saving the settings
-bumps the version, so every process reloads on its next read. A cleared cache keeps
-the memory copy (the version stays None until the next save).
+The row is read once per process and kept in memory (SharedMemo), checked against
+a version number in the shared cache (no database query per request): saving the
+settings bumps the version, so every process reloads on its next read. The active
+word rules are kept the same way (comments.word_rules).
 """
 
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,28 +52,53 @@ DEFAULTS.update(
     {"COMMENTS_DEFAULT_DISCUSSION_MODE": "open", "COMMENTS_AUTO_CLOSE_DAYS": 0}
 )
 logger = logging.getLogger(__name__)
-VERSION_KEY = "comments:moderation-settings-version"
-_shared: dict = {"version": None, "values": None, "checked_at": 0.0}
 
 
-def _overrides() -> dict:
-    """The non-empty fields of the ModerationSettings row, by Django setting name.
+class SharedMemo:
+    """A value loaded from the database once per process and kept in memory.
 
-    The version in the cache is asked at most once every
+    Its version lives in the shared cache; `changed()` bumps it, and every process
+    reloads on its next read. The version is asked at most once every
     MODERATION_SETTINGS_RECHECK_SECONDS (1 s) per process: a comment post reads a
-    dozen settings, and one network round trip each was most of its cache traffic.
+    dozen settings and the word rules, and a round trip each was most of its cache
+    traffic. A cleared cache keeps the memory copy (the version stays None until
+    the next change).
     """
-    now = time.monotonic()
-    recheck = getattr(settings, "MODERATION_SETTINGS_RECHECK_SECONDS", 1.0)
-    if _shared["values"] is not None and now - _shared["checked_at"] < recheck:
-        return _shared["values"]
-    try:
-        version = cache.get(VERSION_KEY)
-    except Exception:  # noqa: BLE001 - a cache outage falls back to memory
-        version = _shared["version"]
-    if _shared["values"] is not None and _shared["version"] == version:
-        _shared["checked_at"] = now
-        return _shared["values"]
+
+    def __init__(self, version_key: str, load: Callable[[], Any]) -> None:
+        self.version_key = version_key
+        self.load = load
+        self._version: str | None = None
+        self._value: Any = None
+        self._loaded = False
+        self._checked_at = 0.0
+
+    def get(self) -> Any:
+        now = time.monotonic()
+        recheck = getattr(settings, "MODERATION_SETTINGS_RECHECK_SECONDS", 1.0)
+        if self._loaded and now - self._checked_at < recheck:
+            return self._value
+        try:
+            version = cache.get(self.version_key)
+        except Exception:  # noqa: BLE001 - a cache outage falls back to memory
+            version = self._version
+        if not self._loaded or self._version != version:
+            self._value = self.load()
+            self._loaded = True
+        self._version, self._checked_at = version, now
+        return self._value
+
+    def changed(self) -> None:
+        """Call after a change is saved (and again on commit): every process reloads."""
+        self._loaded = False
+        try:
+            cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
+        except Exception:  # noqa: BLE001 - other processes reload when it is back
+            logger.warning("Could not publish a change of %s", self.version_key)
+
+
+def _load_overrides() -> dict:
+    """The non-empty fields of the ModerationSettings row, by Django setting name."""
     from .models import ModerationSettings
 
     row = ModerationSettings.objects.filter(pk=1).first()
@@ -81,22 +108,20 @@ def _overrides() -> dict:
             value = getattr(row, field)
             if value is not None and value != "":
                 values[name] = value
-    _shared.update(version=version, values=values, checked_at=now)
     return values
+
+
+_overrides = SharedMemo("comments:moderation-settings-version", _load_overrides)
 
 
 def settings_changed() -> None:
     """Call after saving ModerationSettings (on commit): every process reloads."""
-    _shared.update(version=None, values=None)
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:  # noqa: BLE001 - other processes reload when the cache is back
-        logger.warning("Could not publish new moderation settings to the cache")
+    _overrides.changed()
 
 
 def _get(name: str):
     if name in EDITABLE:
-        overrides = _overrides()
+        overrides = _overrides.get()
         if name in overrides:
             return overrides[name]
     return getattr(settings, name, DEFAULTS[name])

@@ -22,9 +22,9 @@ from django.utils import timezone
 from articles.cache import article_changed
 from articles.models import Article, FaqItem
 
-from . import conf
+from . import conf, word_rules
 from . import services as discussion
-from .models import Comment, WordRule, normalize_text
+from .models import Comment, WordRule
 from .question_models import ReaderQuestion
 from .services import CommentError
 
@@ -115,15 +115,6 @@ def _check_text(text: str) -> str:
     return text
 
 
-def matching_word_rule(text: str, action: str) -> WordRule | None:
-    """The discussion's word rules, applied to a question."""
-    normalized = normalize_text(text)
-    for rule in WordRule.objects.filter(is_active=True, action=action):
-        if rule.matches(normalized):
-            return rule
-    return None
-
-
 def _refusal(*, article, author, text: str, honeypot: str, now) -> QuestionError | None:
     """The refusing rules, in the discussion's order; None when all pass."""
     if article is not None and not discussion.discussion_is_open(article, at=now):
@@ -144,7 +135,7 @@ def _refusal(*, article, author, text: str, honeypot: str, now) -> QuestionError
         return QuestionError(QUESTION_DUPLICATE, rule="duplicate", field="text")
     if honeypot:
         return QuestionError(QUESTION_HONEYPOT, rule="honeypot")
-    if matching_word_rule(text, WordRule.Action.REJECT) is not None:
+    if word_rules.matching(text, WordRule.Action.REJECT) is not None:
         return QuestionError(QUESTION_WORD_REJECTED, rule="word-rule", field="text")
     return None
 
@@ -174,7 +165,7 @@ def question_create(
         )
         if refusal is not None:
             raise refusal
-        hold = matching_word_rule(text, WordRule.Action.HOLD)
+        hold = word_rules.matching(text, WordRule.Action.HOLD)
         question = ReaderQuestion(
             article=article,
             author=author,

@@ -19,7 +19,13 @@ from .models import Comment
 from .question_forms import AnswerForm, AskForm
 from .question_models import ReaderQuestion
 from .services import CommentError
-from .views import HELD, PUBLISHED, comment_location, is_htmx, take_display_name
+from .views import (
+    HELD,
+    PUBLISHED,
+    is_htmx,
+    posted_comment_location,
+    take_display_name,
+)
 
 QUESTION_RECEIVED = (
     "Your question was received. An editor reads every question: follow its status "
@@ -174,7 +180,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, PUBLISHED)
             else:
                 messages.success(request, HELD.format(reason=comment.hold_reason))
-            return redirect(comment_location(comment, request.user))
+            return redirect(posted_comment_location(comment, request.user))
     context = {
         "form": form,
         "question": question,

@@ -16,18 +16,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from accounts.services import user_has_verified_email
-from articles.cache import article_changed
+from accounts.services import (  # user_has_verified_email: views ask it here
+    lock_user_with_verified_email,
+    user_has_verified_email,  # noqa: F401
+)
+from articles.cache import article_changed, count_in_window
 from articles.models import Article
 
-from . import conf
+from . import conf, word_rules
 from .markdown import count_links
 from .models import (
     Comment,
@@ -35,7 +37,6 @@ from .models import (
     Reaction,
     Report,
     WordRule,
-    normalize_text,
 )
 
 User = get_user_model()
@@ -163,9 +164,7 @@ def action_allowed(*, user, action: str) -> bool:
         limit, seconds = ACTION_LIMITS[action]
     key = f"comments-rate:{action}:{user.pk}"
     try:
-        if cache.add(key, 1, timeout=seconds):
-            return True
-        return cache.incr(key) <= limit
+        return count_in_window(key, seconds) <= limit
     except Exception:  # noqa: BLE001 - an outage of the cache must not block readers
         return True
 
@@ -186,17 +185,27 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _matching_rule(body: str, action: str) -> WordRule | None:
-    text = normalize_text(body)
-    for rule in WordRule.objects.filter(is_active=True, action=action):
-        if rule.matches(text):
-            return rule
-    return None
-
-
 def _at_least(queryset, limit: int) -> bool:
     """Whether there are `limit` rows, counting no further than that."""
     return queryset.values("pk")[:limit].count() >= limit
+
+
+def _recent_posts(*, author, body: str, now) -> dict[str, int]:
+    """The author's posts that the rate and duplicate rules count, in one query."""
+    day_ago = now - timezone.timedelta(days=1)
+    window = conf.duplicate_window()
+    recent = Comment.objects.filter(
+        author=author, created__gt=min(day_ago, now - window)
+    ).order_by("-created")
+    if window <= timezone.timedelta(days=1):
+        # Counting stops at the day's allowance: below it, the newest posts are all
+        # of the day's; at it, the reader is refused before duplicates are asked.
+        recent = recent[: max(conf.rate_per_day(), conf.rate_per_minute())]
+    return recent.aggregate(
+        minute=Count("pk", filter=Q(created__gt=now - timezone.timedelta(minutes=1))),
+        day=Count("pk", filter=Q(created__gt=day_ago)),
+        duplicates=Count("pk", filter=Q(body=body, created__gt=now - window)),
+    )
 
 
 def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError | None:
@@ -205,22 +214,16 @@ def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError 
         return CommentError(DISCUSSION_CLOSED, rule="closed")
     if author.is_commenting_suspended(at=now):
         return CommentError(suspension_message(author), rule="suspended")
-    recent = Comment.objects.filter(author=author)
-    if _at_least(
-        recent.filter(created__gt=now - timezone.timedelta(minutes=1)),
-        conf.rate_per_minute(),
-    ):
+    recent = _recent_posts(author=author, body=body, now=now)
+    if recent["minute"] >= conf.rate_per_minute():
         return CommentError(RATE_MINUTE, rule="rate-minute")
-    if _at_least(
-        recent.filter(created__gt=now - timezone.timedelta(days=1)),
-        conf.rate_per_day(),
-    ):
+    if recent["day"] >= conf.rate_per_day():
         return CommentError(RATE_DAY.format(limit=conf.rate_per_day()), rule="rate-day")
-    if recent.filter(body=body, created__gt=now - conf.duplicate_window()).exists():
+    if recent["duplicates"]:
         return CommentError(DUPLICATE, rule="duplicate", field="body")
     if honeypot:
         return CommentError(HONEYPOT, rule="honeypot")
-    rule = _matching_rule(body, WordRule.Action.REJECT)
+    rule = word_rules.matching(body, WordRule.Action.REJECT)
     if rule is not None:
         return CommentError(
             WORD_REJECTED, rule=f"word-rule:{rule.pk}:{rule.phrase}", field="body"
@@ -229,7 +232,7 @@ def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError 
 
 
 def _content_hold(body: str) -> Hold | None:
-    rule = _matching_rule(body, WordRule.Action.HOLD)
+    rule = word_rules.matching(body, WordRule.Action.HOLD)
     if rule is not None:
         return Hold(f"word-rule:{rule.pk}:{rule.phrase}", HOLD_WORD)
     if count_links(body) > conf.hold_links_over():
@@ -246,7 +249,7 @@ def _hold(*, article, author, body: str) -> Hold | None:
         return hold
     if conf.hold_first_approved() > 0:
         approved = Comment.objects.approved().filter(author=author)
-        if approved.count() < conf.hold_first_approved():
+        if not _at_least(approved, conf.hold_first_approved()):
             return Hold("first-comments", HOLD_FIRST)
     if author.premoderated:
         return Hold("author-premoderated", HOLD_AUTHOR)
@@ -356,20 +359,19 @@ def comment_create(
     Raises CommentError with the reader's message when a rule refuses it. Replies to
     a comment at the deepest level become its siblings, marked "in reply to".
     """
-    if not user_has_verified_email(author):
-        raise CommentError(NOT_VERIFIED, rule="not-verified")
-    body = _check_body(body)
-    if parent is not None:
-        if parent.article_id != article.pk:
-            raise CommentError(REPLY_OTHER_ARTICLE, rule="other-article")
-        if parent.status != Comment.Status.APPROVED:
-            raise CommentError(REPLY_NOT_PUBLISHED, rule="parent-unpublished")
-    now = timezone.now()
     refusal: CommentError | None = None
     with transaction.atomic():
         # One reader's posts go one at a time (a row lock on the reader), so a
         # double-click or a burst cannot slip past the duplicate and rate rules.
-        User.objects.select_for_update().filter(pk=author.pk).first()
+        if not lock_user_with_verified_email(author):
+            raise CommentError(NOT_VERIFIED, rule="not-verified")
+        body = _check_body(body)
+        if parent is not None:
+            if parent.article_id != article.pk:
+                raise CommentError(REPLY_OTHER_ARTICLE, rule="other-article")
+            if parent.status != Comment.Status.APPROVED:
+                raise CommentError(REPLY_NOT_PUBLISHED, rule="parent-unpublished")
+        now = timezone.now()
         refusal = _refusal(
             article=article, author=author, body=body, honeypot=honeypot, now=now
         )
@@ -440,7 +442,7 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     body = _check_body(body)
     if body == comment.body:
         return comment
-    rule = _matching_rule(body, WordRule.Action.REJECT)
+    rule = word_rules.matching(body, WordRule.Action.REJECT)
     if rule is not None:
         raise CommentError(WORD_REJECTED, rule=f"word-rule:{rule.pk}", field="body")
     hold = None if (user.trusted or user.is_staff) else _content_hold(body)

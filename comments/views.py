@@ -22,7 +22,7 @@ from accounts.services import display_name_set
 from articles.models import Article
 
 from . import services
-from .discussion import comment_page, decorate_for, discussion_context
+from .discussion import SORT_PARAM, comment_page, decorate_for, discussion_context
 from .forms import CommentForm, EditForm, ReportForm
 from .models import Comment
 from .services import CommentError
@@ -90,6 +90,20 @@ def comment_location(comment: Comment, viewer=None) -> str:
     return f"{url}#comment-{comment.pk}"
 
 
+def posted_comment_location(comment: Comment, viewer) -> str:
+    """Where a reader lands after posting without JavaScript.
+
+    A new thread is the first of the newest-first discussion: the reader sees it at
+    the top, and the redirect needs no count of the threads before it (a count that
+    grows with the discussion, paid on every post). A reply lands in its thread,
+    on that thread's page of the usual order.
+    """
+    if comment.parent_id is not None:
+        return comment_location(comment, viewer)
+    url = comment.article.get_absolute_url()
+    return f"{url}?{SORT_PARAM}=newest#comment-{comment.pk}"
+
+
 def _visible_comment(pk: int) -> Comment:
     """A comment on a published article, or 404 (forged or stale ids)."""
     return get_object_or_404(
@@ -130,7 +144,10 @@ def threads(request: HttpRequest, article_id: int) -> HttpResponse:
 @sign_in_first
 @require_POST
 def post(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    # The body is the longest thing in the row and a post never shows it.
+    article = get_object_or_404(
+        Article.objects.published().defer("body", "body_html"), pk=article_id
+    )
     form = CommentForm(request.POST)
     if not form.is_valid():  # only a forged, non-numeric parent id gets here
         raise Http404
@@ -175,7 +192,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
             },
         )
     messages.success(request, notice)
-    return redirect(comment_location(comment, request.user))
+    return redirect(posted_comment_location(comment, request.user))
 
 
 @sign_in_first

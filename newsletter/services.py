@@ -7,12 +7,12 @@ Every write with a side effect lives here. Emails are queued as background tasks
 import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from articles.cache import count_in_window
 from articles.models import Article
 
 from .models import Issue, IssueArticle, Newsletter, Subscriber, normalize_email
@@ -49,14 +49,7 @@ def consent_text() -> str:
 
 def rate_limit_exceeded(*, key: str, limit: int, period: int) -> bool:
     """Count one request under `key`; True once more than `limit` in `period` s."""
-    cache_key = f"newsletter:rl:{key}"
-    cache.add(cache_key, 0, period)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, period)
-        count = 1
-    return count > limit
+    return count_in_window(f"newsletter:rl:{key}", period) > limit
 
 
 def _queue_email(name: str, subscriber: Subscriber, newsletter_ids: list[int]):

@@ -143,7 +143,7 @@ def test_cache_version_bumps_after_a_published_comment(
     before = get_versions(key)[key]
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_create(article=article, author=readers[0], body="News.")
-    assert get_versions(key)[key] > before
+    assert get_versions(key)[key] != before
 
 
 def test_removed_comment_keeps_its_text_and_a_placeholder_for_replies(

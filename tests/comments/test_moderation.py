@@ -124,7 +124,7 @@ def test_approve_updates_status_counts_cache_audit_and_notifies(
     parent.refresh_from_db()
     assert held.status == "approved" and held.decided_by == mod
     assert article.comment_count == 2 and parent.reply_count == 1
-    assert version(article) > before
+    assert version(article) != before
     decision = ModerationDecision.objects.filter(comment=held).first()
     assert decision.outcome == "approved" and decision.moderator == mod
     assert (decision.status_before, decision.status_after) == ("pending", "approved")
@@ -286,7 +286,7 @@ def test_every_decision_updates_status_counts_cache_and_audit(
     article.refresh_from_db()
     assert target.status == status and target.decided_by == mod
     assert article.comment_count == count
-    assert version(article) > before
+    assert version(article) != before
     latest = ModerationDecision.objects.filter(comment=target, moderator=mod).first()
     assert latest.status_before == old_status or action == "pick"
     assert latest.status_after == status

@@ -96,6 +96,39 @@ def test_exact_duplicate_of_own_recent_comment(article, veteran):
     assert Comment.objects.filter(body="Exactly this.").count() == 1
 
 
+def test_duplicates_are_looked_for_over_the_whole_window(article, veteran):
+    """Rule 4 sees a day's comments back, and not further (24 hours by default)."""
+    CommentFactory(
+        author=veteran,
+        body="Said it yesterday.",
+        created=timezone.now() - datetime.timedelta(hours=23),
+    )
+    CommentFactory(
+        author=veteran,
+        body="Said it long ago.",
+        created=timezone.now() - datetime.timedelta(hours=25),
+    )
+    assert refused_rule(article, veteran, "Said it yesterday.").rule == "duplicate"
+    assert post(article, veteran, "Said it long ago.").status == "approved"
+
+
+def test_word_rule_changes_apply_to_the_next_post(article, veteran):
+    """Rules are kept in memory, yet a new, paused or deleted rule counts at once."""
+    post(article, veteran, "The mediators met again.")  # rules now in memory
+    rule = WordRule.objects.create(phrase="mediators", action=WordRule.Action.REJECT)
+    assert refused_rule(article, veteran, "The mediators spoke.").rule.startswith(
+        "word-rule:"
+    )
+    rule.is_active = False
+    rule.save()
+    assert post(article, veteran, "The mediators left.").status == "approved"
+    rule.is_active = True
+    rule.save()
+    refused_rule(article, veteran, "The mediators came back.")
+    rule.delete()
+    assert post(article, veteran, "The mediators returned.").status == "approved"
+
+
 def test_honeypot_before_word_rules(article, veteran):
     """Rule 5: a filled honeypot is refused, even if a word rule would also."""
     WordRule.objects.create(phrase="scam", action=WordRule.Action.REJECT)

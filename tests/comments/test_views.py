@@ -199,14 +199,27 @@ def test_article_page_query_count_is_constant(client, django_assert_max_num_quer
 # --- Taking part: forms ------------------------------------------------------------
 
 
-def test_post_publishes_and_redirects_to_the_comment(client, article, veteran):
+def test_post_publishes_and_lands_on_the_comment_at_the_top(
+    client, article, veteran, settings
+):
+    """Without JavaScript, a new thread is shown first: newest-first, page one."""
+    settings.COMMENTS_PAGE_SIZE = 2
+    CommentFactory.create_batch(3, article=article)  # older threads: two pages
     client.force_login(veteran)
     response = client.post(post_url(article), {"body": "A *fair* point."})
     comment = Comment.objects.get(body="A *fair* point.")
     assert response.status_code == 302
-    assert response.url == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert response.url == (
+        f"{article.get_absolute_url()}?csort=newest#comment-{comment.pk}"
+    )
     html = client.get(response.url).content.decode()
     assert views.PUBLISHED in html and "<em>fair</em>" in html
+    threads = html[html.index('id="discussion"') :]
+    assert threads.index(f'id="comment-{comment.pk}"') < min(
+        threads.index(f'id="comment-{other.pk}"')
+        for other in Comment.objects.exclude(pk=comment.pk)
+        if f'id="comment-{other.pk}"' in threads
+    )
 
 
 def test_post_with_error_keeps_the_draft_next_to_a_clear_message(
