@@ -35,20 +35,13 @@ def user_has_verified_email(user) -> bool:
     return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
-def lock_user_with_verified_email(user) -> bool:
-    """Lock the user's row until the transaction ends; True if they may take part.
+def has_verified_email() -> Exists:
+    """For a User queryset: does the user have a verified email address?
 
-    Writes that must not race each other for one reader (a double-click past the
-    duplicate rule) serialize on this lock; the same query answers
-    user_has_verified_email, so a post pays one round trip for both.
+    The same gate as user_has_verified_email, for writes that read the user's row
+    anyway (a post locks it) and can ask in the same query.
     """
-    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
-    return bool(
-        User.objects.select_for_update()
-        .filter(pk=user.pk)
-        .values_list(Exists(verified), flat=True)
-        .first()
-    )
+    return Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True))
 
 
 def profile_update(

@@ -18,12 +18,20 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from accounts.services import (  # user_has_verified_email: views ask it here
-    lock_user_with_verified_email,
+    has_verified_email,
     user_has_verified_email,  # noqa: F401
 )
 from articles.cache import article_changed, count_in_window
@@ -185,27 +193,33 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _at_least(queryset, limit: int) -> bool:
-    """Whether there are `limit` rows, counting no further than that."""
-    return queryset.values("pk")[:limit].count() >= limit
-
-
 def _recent_posts(*, author, body: str, now) -> dict[str, int]:
-    """The author's posts that the rate and duplicate rules count, in one query."""
+    """The author's posts that the rate and duplicate rules count, in one query.
+
+    It reads the dates of the author's latest posts (and whether each has this
+    body) and counts in Python: building an aggregate over a sliced subquery cost
+    more than running it, on a path every post takes.
+    """
     day_ago = now - timezone.timedelta(days=1)
+    minute_ago = now - timezone.timedelta(minutes=1)
     window = conf.duplicate_window()
+    window_start = now - window
     recent = Comment.objects.filter(
-        author=author, created__gt=min(day_ago, now - window)
+        author=author, created__gt=min(day_ago, window_start)
     ).order_by("-created")
-    if window <= timezone.timedelta(days=1):
-        # Counting stops at the day's allowance: below it, the newest posts are all
-        # of the day's; at it, the reader is refused before duplicates are asked.
-        recent = recent[: max(conf.rate_per_day(), conf.rate_per_minute())]
-    return recent.aggregate(
-        minute=Count("pk", filter=Q(created__gt=now - timezone.timedelta(minutes=1))),
-        day=Count("pk", filter=Q(created__gt=day_ago)),
-        duplicates=Count("pk", filter=Q(body=body, created__gt=now - window)),
+    rows = recent.values_list(
+        "created", ExpressionWrapper(Q(body=body), output_field=BooleanField())
     )
+    if window <= timezone.timedelta(days=1):
+        # Reading stops at the day's allowance: below it, the latest posts are all
+        # of the day's; at it, the reader is refused before duplicates are asked.
+        rows = rows[: max(conf.rate_per_day(), conf.rate_per_minute())]
+    rows = list(rows)
+    return {
+        "minute": sum(created > minute_ago for created, _ in rows),
+        "day": sum(created > day_ago for created, _ in rows),
+        "duplicates": sum(same and created > window_start for created, same in rows),
+    }
 
 
 def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError | None:
@@ -231,6 +245,26 @@ def _refusal(*, article, author, body: str, honeypot: str, now) -> CommentError 
     return None
 
 
+def _lock_author(author) -> tuple[bool, bool]:
+    """Lock the author's row until the transaction ends, and read what rules ask.
+
+    One reader's posts go one at a time (a double-click or a burst cannot slip past
+    the duplicate and rate rules). The same query answers whether they have a
+    verified address and whether they are past the first-comments hold.
+    """
+    first = conf.hold_first_approved()
+    approved = Comment.objects.approved().filter(author=OuterRef("pk")).order_by()
+    return (
+        User.objects.select_for_update()
+        .filter(pk=author.pk)
+        .values_list(
+            has_verified_email(),
+            Exists(approved[first - 1 : first]) if first > 0 else Value(True),
+        )
+        .first()
+    ) or (False, False)
+
+
 def _content_hold(body: str) -> Hold | None:
     rule = word_rules.matching(body, WordRule.Action.HOLD)
     if rule is not None:
@@ -240,17 +274,15 @@ def _content_hold(body: str) -> Hold | None:
     return None
 
 
-def _hold(*, article, author, body: str) -> Hold | None:
+def _hold(*, article, author, body: str, past_first_comments: bool) -> Hold | None:
     """The holding rules, in order. Trusted readers (and staff) skip them all."""
     if author.trusted or author.is_staff:
         return None
     hold = _content_hold(body)
     if hold:
         return hold
-    if conf.hold_first_approved() > 0:
-        approved = Comment.objects.approved().filter(author=author)
-        if not _at_least(approved, conf.hold_first_approved()):
-            return Hold("first-comments", HOLD_FIRST)
+    if not past_first_comments:
+        return Hold("first-comments", HOLD_FIRST)
     if author.premoderated:
         return Hold("author-premoderated", HOLD_AUTHOR)
     if article.discussion_mode == Article.DiscussionMode.PREMODERATED:
@@ -326,14 +358,22 @@ def change_status(comment: Comment, status: str, **fields) -> str:
         # Never write the counters back from this instance: other rows' changes
         # (a reply deleted a moment ago) keep them current with F() updates.
         comment.save(update_fields=_FIELDS_WITHOUT_COUNTERS)
-    was, now = old == Comment.Status.APPROVED, status == Comment.Status.APPROVED
-    if was != now:
+    _update_counts(comment, was_approved=old == Comment.Status.APPROVED)
+    return old
+
+
+def _update_counts(comment: Comment, *, was_approved: bool) -> None:
+    """Move the counts a status change affects; refresh the page once committed.
+
+    The article's row is shared by everyone posting on it: callers write it as late
+    in their transaction as they can, so its lock is held for the least time.
+    """
+    if was_approved != (comment.status == Comment.Status.APPROVED):
         Article.objects.filter(pk=comment.article_id).update(
-            comment_count=F("comment_count") + (1 if now else -1)
+            comment_count=F("comment_count") + (-1 if was_approved else 1)
         )
     refresh_reply_counts(comment.parent_id)
     _after_commit(comment.article_id)
-    return old
 
 
 def _queue_reply_notification(comment: Comment) -> None:
@@ -363,7 +403,8 @@ def comment_create(
     with transaction.atomic():
         # One reader's posts go one at a time (a row lock on the reader), so a
         # double-click or a burst cannot slip past the duplicate and rate rules.
-        if not lock_user_with_verified_email(author):
+        verified, past_first_comments = _lock_author(author)
+        if not verified:
             raise CommentError(NOT_VERIFIED, rule="not-verified")
         body = _check_body(body)
         if parent is not None:
@@ -377,7 +418,12 @@ def comment_create(
         )
         if refusal is None:
             comment = _save_new_comment(
-                article=article, author=author, body=body, parent=parent, now=now
+                article=article,
+                author=author,
+                body=body,
+                parent=parent,
+                now=now,
+                past_first_comments=past_first_comments,
             )
     if refusal is not None:
         _record(
@@ -391,9 +437,16 @@ def comment_create(
     return comment
 
 
-def _save_new_comment(*, article, author, body: str, parent, now) -> Comment:
+def _save_new_comment(
+    *, article, author, body: str, parent, now, past_first_comments: bool
+) -> Comment:
     """Apply the holds and save. Runs inside comment_create's transaction."""
-    hold = _hold(article=article, author=author, body=body)
+    hold = _hold(
+        article=article,
+        author=author,
+        body=body,
+        past_first_comments=past_first_comments,
+    )
     comment = Comment(article=article, author=author, body=body, created=now)
     if parent is not None:
         if parent.depth >= conf.max_depth():
@@ -404,13 +457,13 @@ def _save_new_comment(*, article, author, body: str, parent, now) -> Comment:
             comment.parent = parent
             comment.depth = parent.depth + 1
         comment.root_id = parent.root_id or parent.pk
-    comment.status = Comment.Status.PENDING
     if hold:
+        comment.status = Comment.Status.PENDING
         comment.hold_reason = hold.reason
         comment.hold_rule = hold.rule[:40]
-        comment.save()
     else:
-        change_status(comment, Comment.Status.APPROVED)
+        comment.status = Comment.Status.APPROVED
+    comment.save()
     _record(
         outcome=ModerationDecision.Outcome.HELD
         if hold
@@ -421,6 +474,8 @@ def _save_new_comment(*, article, author, body: str, parent, now) -> Comment:
         rule=hold.rule if hold else "",
         reason=hold.reason if hold else "Passed the automatic rules.",
     )
+    if not hold:
+        _update_counts(comment, was_approved=False)  # last: the shared rows
     _queue_reply_notification(comment)
     return comment
 

@@ -207,6 +207,21 @@ def test_first_comment_is_held(article):
     assert post(article, newcomer, "And another.").status == Comment.Status.APPROVED
 
 
+@pytest.mark.parametrize("approved_needed", [0, 2])
+def test_first_comments_hold_counts_as_many_as_configured(
+    article, settings, approved_needed
+):
+    """The hold lasts until N comments are approved; 0 turns it off."""
+    settings.COMMENTS_HOLD_FIRST_APPROVED = approved_needed
+    reader = VerifiedUserFactory()
+    for n in range(approved_needed):
+        comment = post(article, reader, f"Thought number {n}.")
+        assert comment.hold_reason == services.HOLD_FIRST
+        CommentFactory(author=reader, status=Comment.Status.REJECTED)  # not counted
+        services.comment_approve(comment=comment)
+    assert post(article, reader, "Now I am known.").status == Comment.Status.APPROVED
+
+
 def test_premoderated_author_is_held(article, veteran):
     """Hold 4: a pre-moderated reader's comments wait."""
     veteran.premoderated = True
