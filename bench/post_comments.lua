@@ -1,6 +1,7 @@
--- wrk script: each wrk thread is one signed-in reader posting distinct comments.
--- Reads bench/var-style credentials from the file named in the CREDENTIALS
--- environment variable: one "sessionid csrftoken" line per reader.
+-- wrk script: each wrk thread (one connection) is one reader posting distinct
+-- comments, taking turns among ACCOUNTS_PER_READER signed-in accounts of its own.
+-- Reads credentials from the file named in the CREDENTIALS environment variable:
+-- one "sessionid csrftoken" line per account.
 local readers = {}
 for line in io.lines(os.getenv("CREDENTIALS")) do
   local session, csrf = line:match("(%S+) (%S+)")
@@ -17,7 +18,11 @@ function setup(thread)
 end
 
 function init(args)
-  reader = readers[reader_id]
+  per_reader = tonumber(os.getenv("ACCOUNTS_PER_READER") or "1")
+  accounts = {}
+  for n = 1, per_reader do
+    table.insert(accounts, readers[(reader_id - 1) * per_reader + n])
+  end
   sent = 0
   statuses = {}
   path = os.getenv("POST_PATH")
@@ -31,6 +36,7 @@ end
 
 function request()
   sent = sent + 1
+  local reader = accounts[(sent - 1) % per_reader + 1]
   local body = "csrfmiddlewaretoken=" .. reader.csrf ..
     "&body=Bench+comment+" .. os.getenv("RUN_ID") .. "-" .. reader_id .. "-" .. sent ..
     "+on+the+talks." ..
