@@ -235,6 +235,24 @@ def decorate_for(comments: list[Comment], *, article: Article, viewer) -> None:
     )
 
 
+def decorate_new(comment: Comment, *, article: Article, viewer) -> None:
+    """Decorate a comment its author has just posted (the htmx answer to a post).
+
+    Nothing can point at it yet (no recommendation, report or answer link), and
+    its author has just passed every check to take part: no query needed for those.
+    """
+    comment.is_answer = False
+    _decorate(
+        [comment],
+        author_user_ids={a.user_id for a in article.authors.all() if a.user_id},
+        viewer=viewer,
+        recommended=set(),
+        reported=set(),
+        now=timezone.now(),
+        can_reply=True,
+    )
+
+
 def build_threads(tops: list[Comment], replies: list[Comment]) -> list[Comment]:
     """Attach replies to their parents; drop those whose parent is not shown."""
     by_id = {comment.pk: comment for comment in tops}

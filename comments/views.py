@@ -22,7 +22,13 @@ from accounts.services import display_name_set
 from articles.models import Article
 
 from . import services
-from .discussion import SORT_PARAM, comment_page, decorate_for, discussion_context
+from .discussion import (
+    SORT_PARAM,
+    comment_page,
+    decorate_for,
+    decorate_new,
+    discussion_context,
+)
 from .forms import CommentForm, EditForm, ReportForm
 from .models import Comment
 from .services import CommentError
@@ -179,7 +185,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         notice = HELD.format(reason=comment.hold_reason)
     if is_htmx(request):
         article.refresh_from_db(fields=["comment_count"])
-        decorate_for([comment], article=article, viewer=request.user)
+        decorate_new(comment, article=article, viewer=request.user)
         return render(
             request,
             "comments/_posted.html",

@@ -196,6 +196,31 @@ def test_article_page_query_count_is_constant(client, django_assert_max_num_quer
     assert _queries(client, small) == _queries(client, large) <= 15
 
 
+def _post_queries(client, article, body: str, **headers) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.post(post_url(article), {"body": body}, **headers)
+    assert response.status_code in (200, 302)
+    assert Comment.objects.get(body=body).status == "approved"
+    return len(context)
+
+
+def test_a_post_costs_the_same_queries_however_long_the_discussion(client, settings):
+    """Posting, plainly or with htmx, does not count the discussion it joins."""
+    settings.COMMENTS_RATE_PER_MINUTE = 10
+    small, large = _article_with_comments(10), _article_with_comments(1000)
+    reader = VerifiedUserFactory()
+    CommentFactory(author=reader)  # past the first-comments hold
+    client.force_login(reader)
+    # The first post of a process also loads the settings row and the word rules.
+    _post_queries(client, small, "Warming up.")
+    plain = [_post_queries(client, a, f"Plain on {a.pk}.") for a in (small, large)]
+    htmx = [
+        _post_queries(client, a, f"Htmx on {a.pk}.", **HTMX) for a in (small, large)
+    ]
+    assert plain[0] == plain[1] <= 10
+    assert htmx[0] == htmx[1] <= 12
+
+
 # --- Taking part: forms ------------------------------------------------------------
 
 
@@ -261,6 +286,9 @@ def test_htmx_post_returns_the_new_comment_in_place(client, article, veteran):
         '<span class="comment-count" id="comment-count" hx-swap-oob="true">1 comment<'
         in html
     )
+    # Its author may reply to it, edit it and delete it, straight away.
+    for action in ("reply", "edit", "delete"):
+        assert reverse(f"comments:{action}", kwargs={"pk": reply.pk}) in html, action
 
 
 def test_htmx_post_error_returns_the_form_with_the_draft(client, article, veteran):
