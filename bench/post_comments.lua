@@ -27,6 +27,7 @@ function init(args)
   statuses = {}
   path = os.getenv("POST_PATH")
   think_ms = tonumber(os.getenv("THINK_MS") or "0")
+  htmx = (os.getenv("HTMX") or "") ~= ""
 end
 
 -- A reader pauses between posts (0: post again as soon as the answer arrives).
@@ -41,11 +42,15 @@ function request()
     "&body=Bench+comment+" .. os.getenv("RUN_ID") .. "-" .. reader_id .. "-" .. sent ..
     "+on+the+talks." ..
     "&website="
-  return wrk.format("POST", path, {
+  local headers = {
     ["Cookie"] = "sessionid=" .. reader.session .. "; csrftoken=" .. reader.csrf,
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Referer"] = os.getenv("BASE_URL") .. "/",
-  }, body)
+  }
+  if htmx then
+    headers["HX-Request"] = "true"
+  end
+  return wrk.format("POST", path, headers, body)
 end
 
 function response(status, headers, body)
