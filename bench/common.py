@@ -67,11 +67,17 @@ def manage(*args: str, env: dict[str, str]) -> str:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], bind: str = "127.0.0.1:8123", workers: int = 4):
+def gunicorn(
+    env: dict[str, str], bind: str = "127.0.0.1:8123", workers: int | None = None
+):
+    """gunicorn with the production gunicorn.conf.py (default workers: cores + 1)."""
+    env = {**env, "GUNICORN_BIND": bind}
+    if workers is not None:
+        env["GUNICORN_WORKERS"] = str(workers)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
         cwd=ROOT,
-        env={**env, "GUNICORN_BIND": bind, "GUNICORN_WORKERS": str(workers)},
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
