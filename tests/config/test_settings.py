@@ -77,3 +77,21 @@ def test_missing_redis_with_debug_off_is_a_clear_error():
 def test_a_bare_clone_runs_on_sqlite_with_no_variables():
     result = manage("check")
     assert result.returncode == 0, result.stderr
+
+
+def _database_options(**env: str) -> str:
+    code = (
+        "from django.conf import settings; "
+        "o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o['server_side_binding'], o['prepare_threshold'])"
+    )
+    result = manage(
+        "shell", "-c", code, DATABASE_URL="postgres://u@127.0.0.1:5432/x", **env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgres_prepares_hot_statements_unless_a_pooler_forbids_it():
+    assert _database_options() == "True 5"
+    assert _database_options(DATABASE_PREPARE_THRESHOLD="off") == "True None"
