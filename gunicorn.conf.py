@@ -10,8 +10,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # One worker a core, plus one. The usual "two a core, plus one" assumes workers
 # wait on I/O half the time; ours mostly compute (slow work runs in the task worker,
-# the database answers in a millisecond), and on the 2-core bench machine 3 workers
-# posted 20-30% more comments a second than 4 or 5 (bench/README.md).
+# the database answers in a millisecond). On the 2-core bench machine 3 workers
+# posted 180-207 comments a second, 4 and 5 workers 184 and 175 (bench/README.md).
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 worker_class = "gthread" if threads > 1 else "sync"

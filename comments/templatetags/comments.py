@@ -1,10 +1,10 @@
 """Template helpers for the discussion.
 
-`comment_actions` and `recommend_button` render a comment's footer for a signed-in
-reader. They are Python rather than an include on purpose: a page can carry 1,000
-comments, and the footer's dozen lookups per comment in the template engine cost
-more than the rest of the page (see bench/comments_render.py). Only digits, our
-own URLs, fixed words and escaped names are interpolated.
+`comment_header`, `comment_actions` and `recommend_button` render parts of every
+comment's card. They are Python rather than template markup on purpose: a page can
+carry 1,000 comments, and a dozen variable lookups and conditions per comment in the
+template engine cost more than the rest of the page (see bench/comments_render.py).
+Only digits, our own URLs and dates, fixed words and escaped names are interpolated.
 """
 
 from django import template
@@ -50,6 +50,32 @@ def _csrf_input(context) -> SafeString:
         )
         request._comments_csrf_input = cached
     return cached
+
+
+@register.simple_tag
+def comment_header(c) -> SafeString:
+    """A card's header: the author's name and badges, the time, "edited"."""
+    if c.shows_author:
+        parts = [f"<b>{escape(c.name)}</b>"]
+        if c.is_article_author:
+            parts.append(' <span class="badge badge-author">Author</span>')
+        if c.is_staff_author:
+            parts.append(' <span class="badge badge-staff">Staff</span>')
+    else:
+        parts = ["<b>[deleted]</b>"]
+    if c.is_editors_pick:
+        parts.append(' <span class="badge badge-pick">Editors\' pick</span>')
+    if c.is_answer:
+        parts.append(
+            ' <span class="badge badge-answer">Answer to the reader question</span>'
+        )
+    parts.append(
+        f' <a href="#comment-{c.sid}"><time datetime="{c.iso_created}">'
+        f"{c.shown_created}</time></a>"
+    )
+    if c.edited_at:
+        parts.append(' <span class="comment-edited">edited</span>')
+    return mark_safe(f"<header>{''.join(parts)}</header>")
 
 
 def render_recommend(c, csrf_input: str, error: str | None = None) -> SafeString:
