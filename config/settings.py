@@ -139,6 +139,9 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, batching bulk writes under the parameter limit that
+    # server-side binding (below) brings: see config/postgresql/base.py.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Django's own psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
