@@ -298,6 +298,19 @@ def finish_if_done(issue_id: int) -> bool:
     return True
 
 
+def is_stalled(issue_id: int) -> bool:
+    """Deliveries are due and waiting, yet none was sent for a whole lease: no
+    sender is working on the issue (a worker was killed mid-batch, say)."""
+    now = timezone.now()
+    queued = Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED)
+    if not queued.filter(available_at__lte=now).exists():
+        return False
+    quiet_since = now - datetime.timedelta(seconds=lease_seconds())
+    return not Delivery.objects.filter(
+        issue_id=issue_id, sent_at__gte=quiet_since
+    ).exists()
+
+
 def next_available_at(issue_id: int):
     return Delivery.objects.filter(
         issue_id=issue_id, status=Delivery.Status.QUEUED

@@ -2,7 +2,10 @@
 
 `manage.py db_worker` runs them in production. Each batch task sends one batch and
 queues the next while work remains, so NEWSLETTER_PARALLEL_BATCHES chains run side
-by side; deliveries waiting for a retry get a task scheduled for their time.
+by side; deliveries waiting for a retry get a task scheduled for their time. While
+an issue is sending, a watch task looks at it every lease: if its chains died with
+the worker that ran them, it starts a new one (the leases keep it from sending what
+a live sender holds).
 """
 
 import math
@@ -21,6 +24,8 @@ from .models import Issue, Newsletter, Subscriber
 from .sending import (
     create_deliveries,
     finish_if_done,
+    is_stalled,
+    lease_seconds,
     next_available_at,
     send_batch,
 )
@@ -86,6 +91,7 @@ def prepare_issue(*, issue_id: int) -> int:
     )
     for _ in range(max(chains, 1)):
         transaction.on_commit(lambda: send_issue_batch.enqueue(issue_id=issue_id))
+    schedule_watch(issue_id)
     return total
 
 
@@ -112,6 +118,40 @@ def schedule_retry(issue_id: int) -> None:
     # Many chains may end at once: only one follow-up per issue per 10 seconds.
     if cache.add(f"newsletter:retry:{issue_id}:{int(when.timestamp() // 10)}", 1, 3600):
         task = send_issue_batch.using(run_after=when)
+        transaction.on_commit(lambda: task.enqueue(issue_id=issue_id))
+
+
+@task()
+def watch_issue(*, issue_id: int) -> bool:
+    """Start a new batch chain if the issue's sending stopped short; watch again.
+
+    True when it restarted the sending.
+    """
+    if Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).exists():
+        stalled = is_stalled(issue_id)
+        if stalled:
+            transaction.on_commit(lambda: send_issue_batch.enqueue(issue_id=issue_id))
+        schedule_watch(issue_id)
+        return stalled
+    return False
+
+
+def schedule_watch(issue_id: int) -> None:
+    """Queue watch_issue for a lease from now (once per issue per lease).
+
+    Backends that cannot defer (the immediate one in tests and the demo) skip it.
+    """
+    backend = task_backends[watch_issue.backend]
+    if not backend.supports_defer:
+        return
+    seconds = lease_seconds()
+    when = timezone.now() + timezone.timedelta(seconds=seconds)
+    if cache.add(
+        f"newsletter:watch:{issue_id}:{int(when.timestamp() // seconds)}",
+        1,
+        2 * seconds,
+    ):
+        task = watch_issue.using(run_after=when)
         transaction.on_commit(lambda: task.enqueue(issue_id=issue_id))
 
 

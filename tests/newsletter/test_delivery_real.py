@@ -130,9 +130,13 @@ def test_with_a_real_worker_an_smtp_outage_is_retried_later_and_nothing_is_lost(
     call_command("db_worker", batch=True, no_reload=True, startup_delay=False)
     assert not mail.outbox
     assert Delivery.objects.filter(issue=issue, status="queued").count() == 10
-    retry = DBTaskResult.objects.get(status="READY")
-    assert retry.task_path == "newsletter.tasks.send_issue_batch"
+    ready = DBTaskResult.objects.filter(status="READY")
+    retry = ready.get(task_path="newsletter.tasks.send_issue_batch")
     assert retry.run_after > timezone.now()
+    # ...and the watch that would restart the issue if the worker died meanwhile.
+    assert (
+        ready.get(task_path="newsletter.tasks.watch_issue").run_after > retry.run_after
+    )
 
     Trouble.down = False  # the server is back; a minute later the retry is due
     past = timezone.now() - datetime.timedelta(seconds=1)

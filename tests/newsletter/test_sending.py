@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from newsletter import sending, services
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.tasks import prepare_issue
+from newsletter.tasks import prepare_issue, watch_issue
 from tests.articles.factories import ArticleFactory
 from tests.newsletter.backends import Trouble
 from tests.newsletter.factories import (
@@ -144,6 +144,69 @@ def test_a_crashed_senders_claim_runs_out_and_is_sent_once(run_tasks):
     counts = recipients()
     assert len(counts) == 250 and set(counts.values()) == {1}
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def _killed_mid_batch(subscribers: int) -> Issue:
+    """An issue whose only sender claimed a batch and died: nothing else queued."""
+    make_confirmed_subscribers(subscribers)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    sending.create_deliveries(issue)
+    Issue.objects.filter(pk=issue.pk).update(deliveries_created_at=timezone.now())
+    sending.claim_batch(issue.pk, 100)  # ...and the process dies
+    return issue
+
+
+def test_the_watch_restarts_an_issue_whose_sender_was_killed(run_tasks):
+    """No "Resume" needed: the watch sends what nobody is sending, and the dead
+    sender's batch once its lease is over and nothing was sent for that long;
+    each address gets the issue once."""
+    issue = _killed_mid_batch(250)
+    assert run_tasks(watch_issue.call, issue_id=issue.pk) is True
+    assert len(mail.outbox) == 150  # the 100 the dead sender held are not due
+    assert run_tasks(watch_issue.call, issue_id=issue.pk) is False
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING
+
+    make_everything_due(issue)  # a lease later...
+    Delivery.objects.filter(issue=issue, status="sent").update(
+        sent_at=timezone.now() - datetime.timedelta(seconds=sending.lease_seconds())
+    )
+    assert run_tasks(watch_issue.call, issue_id=issue.pk) is True
+    counts = recipients()
+    assert len(counts) == 250 and set(counts.values()) == {1}
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_the_watch_leaves_a_working_sender_alone(run_tasks):
+    """Deliveries are due, but one was sent a moment ago: a sender is at work."""
+    issue = _killed_mid_batch(150)
+    make_everything_due(issue)
+    just_sent = Delivery.objects.filter(issue=issue).order_by("pk").first()
+    Delivery.objects.filter(pk=just_sent.pk).update(
+        status="sent", sent_at=timezone.now()
+    )
+    assert run_tasks(watch_issue.call, issue_id=issue.pk) is False
+    assert not mail.outbox
+
+
+def test_sending_schedules_the_watch_a_lease_later(
+    settings, django_capture_on_commit_callbacks
+):
+    """With the database task backend (production's), starting to send an issue
+    queues its watch to run once a lease has passed."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    make_confirmed_subscribers(5)
+    issue = IssueFactory()
+    services.issue_send(issue=issue, enqueue=False)
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        prepare_issue.call(issue_id=issue.pk)
+    watch = DBTaskResult.objects.get(task_path__endswith="watch_issue")
+    expected = before + datetime.timedelta(seconds=sending.lease_seconds())
+    assert abs((watch.run_after - expected).total_seconds()) < 5
+    assert watch.args_kwargs["kwargs"] == {"issue_id": issue.pk}
 
 
 def test_smtp_down_keeps_every_delivery_queued_until_it_returns(run_tasks, troubled):
