@@ -6,7 +6,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_save, pre_delete
 
         from accounts import privacy
 
@@ -26,3 +26,13 @@ class CommentsConfig(AppConfig):
                 sender=WordRule,
                 dispatch_uid=f"word-rules-{signal is post_save}",
             )
+        # Before the delete: the question's link to the entry is cleared after it.
+        pre_delete.connect(
+            _faq_item_deleted, sender="articles.FaqItem", dispatch_uid="faq-deleted"
+        )
+
+
+def _faq_item_deleted(sender, instance, **kwargs) -> None:
+    from .question_services import faq_item_deleted
+
+    faq_item_deleted(faq_item_id=instance.pk)

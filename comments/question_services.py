@@ -221,6 +221,17 @@ def question_approve(*, question: ReaderQuestion, editor=None) -> ReaderQuestion
     return question
 
 
+def faq_item_deleted(*, faq_item_id: int) -> None:
+    """An editor deleted the FAQ entry a question was promoted into.
+
+    The question goes back to "approved" (keeping its answer, ready to promote
+    again): "answered in the FAQ" would point the asker at an entry that is gone.
+    """
+    ReaderQuestion.objects.filter(
+        faq_item_id=faq_item_id, status=ReaderQuestion.Status.ANSWERED
+    ).update(status=ReaderQuestion.Status.APPROVED, answered_at=None)
+
+
 def question_reject(*, question: ReaderQuestion, editor=None) -> ReaderQuestion:
     """Not taken up. A featured question leaves the slot; a promoted one stays."""
     with transaction.atomic():

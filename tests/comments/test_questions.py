@@ -245,6 +245,24 @@ def test_promoting_twice_is_refused_and_adds_nothing(
     assert FaqItem.objects.count() == 1 and len(mail.outbox) == 1
 
 
+def test_deleting_the_faq_entry_puts_the_question_back_to_promote_again(
+    article, staff_user, django_capture_on_commit_callbacks
+):
+    """The asker's "answered in the FAQ" would point at nothing: the question is
+    approved again, keeps its answer, and can be promoted once more."""
+    question = ReaderQuestionFactory(article=article, answer="Yes.")
+    with django_capture_on_commit_callbacks(execute=True):
+        qs.question_promote(question=question, editor=staff_user).delete()
+    question.refresh_from_db()
+    assert question.status == ReaderQuestion.Status.APPROVED
+    assert question.faq_item is None and question.answered_at is None
+    assert question.answer == "Yes."
+    assert not ReaderQuestion.objects.answered().exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        qs.question_promote(question=question, editor=staff_user)
+    assert FaqItem.objects.filter(article=article).count() == 1
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
