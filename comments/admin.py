@@ -7,9 +7,11 @@ mounted under the comment admin's URLs.
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import path
 
 from . import conf, dashboard, moderation, services
@@ -127,10 +129,35 @@ class CommentAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         self._each(request, queryset, services.comment_approve, "approved")
 
-    @admin.action(description="Reject selected comments", permissions=["change"])
+    @admin.action(description="Reject selected comments…", permissions=["change"])
     def reject(self, request, queryset):
-        self._each(
-            request, queryset, services.comment_reject, "rejected", reason="other"
+        """Reject with the reason the authors are told, asked on a page first."""
+        reason = request.POST.get("reason", "")
+        note = request.POST.get("note", "")
+        confirmed = bool(request.POST.get("confirm"))
+        if confirmed and reason in Comment.RejectionReason.values:
+            self._each(
+                request,
+                queryset,
+                services.comment_reject,
+                "rejected",
+                reason=reason,
+                note=note,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject comments",
+            "opts": self.model._meta,
+            "comments": queryset,
+            "reasons": Comment.RejectionReason.choices,
+            "reason": reason,
+            "note": note,
+            "error": services.REJECT_NEEDS_REASON if confirmed else "",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/comments/reject_confirmation.html", context
         )
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
