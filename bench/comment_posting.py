@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, bench_env, ensure_database, gunicorn, manage  # noqa: E402
+from bench.common import ROOT, bench_env, gunicorn, setup_demo_database  # noqa: E402
 
 ARTICLE_SLUG = "ukraine-peace-talks-miami"
 
@@ -68,14 +68,7 @@ def main() -> None:
     env = bench_env()
     if not env["DATABASE_URL"].startswith("postgres"):
         sys.exit("This benchmark is for PostgreSQL: set DATABASE_URL=postgres://…")
-    ensure_database(env["DATABASE_URL"])
-    manage("migrate", "--noinput", env=env)
-    manage("import_articles", "articles/demo", env=env)
-    manage("collectstatic", "--noinput", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    setup_demo_database(env)
     from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
 

@@ -52,6 +52,20 @@ def ensure_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def setup_demo_database(env: dict[str, str], *, static: bool = True) -> None:
+    """Create and migrate the bench database, import the demo articles (and collect
+    static files for gunicorn), then set Django up in this process on it."""
+    ensure_database(env["DATABASE_URL"])
+    manage("migrate", "--noinput", env=env)
+    manage("import_articles", "articles/demo", env=env)
+    if static:
+        manage("collectstatic", "--noinput", env=env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
 def manage(*args: str, env: dict[str, str]) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -22,10 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     ROOT,
     bench_env,
-    ensure_database,
     fetch,
     gunicorn,
-    manage,
+    setup_demo_database,
     wrk,
 )
 
@@ -34,14 +33,7 @@ ARTICLE_SLUG = "ukraine-peace-talks-miami"
 
 def prepare(env: dict[str, str], comments: int) -> tuple[str, str]:
     """Migrate, load the demo, seed the discussion; return (article path, cookie)."""
-    ensure_database(env["DATABASE_URL"])
-    manage("migrate", "--noinput", env=env)
-    manage("import_articles", "articles/demo", env=env)
-    manage("collectstatic", "--noinput", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    setup_demo_database(env)
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_env, ensure_database, manage  # noqa: E402
+from bench.common import bench_env, setup_demo_database  # noqa: E402
 
 ARTICLE_SLUG = "ukraine-peace-talks-miami"
 
@@ -30,13 +30,7 @@ def main() -> None:
     options = parser.parse_args()
 
     env = bench_env(PAGE_CACHE_SECONDS="0", ALLOWED_HOSTS="testserver")
-    ensure_database(env["DATABASE_URL"])
-    manage("migrate", "--noinput", env=env)
-    manage("import_articles", "articles/demo", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    setup_demo_database(env, static=False)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -196,22 +196,29 @@ def _decorate(
         comment.is_answer = getattr(comment, "is_answer", False) and not placeholder
 
 
-def decorate_for(comments: list[Comment], *, article: Article, viewer) -> None:
-    """Decorate a few comments for one viewer (htmx fragments after a write)."""
+def decorate_for(
+    comments: list[Comment], *, article: Article, viewer, just_posted: bool = False
+) -> None:
+    """Decorate a few comments for one viewer (htmx fragments after a write).
+
+    `just_posted`: the viewer has just posted these. Nothing can point at them yet
+    (no recommendation, report or answer link) and their author has just passed
+    every check to take part, so none of that is asked of the database.
+    """
     viewer = viewer if viewer is not None and viewer.is_authenticated else None
     ids = [c.pk for c in comments]
-    answers = set(
-        ReaderQuestion.answers.through.objects.filter(
-            comment_id__in=ids,
-            readerquestion__is_featured=True,
-            readerquestion__article_id=article.pk,
-        ).values_list("comment_id", flat=True)
-    )
-    for comment in comments:
-        comment.is_answer = comment.pk in answers
+    answers: set[int] = set()
     recommended: set[int] = set()
     reported: set[int] = set()
-    if viewer is not None:
+    if not just_posted:
+        answers = set(
+            ReaderQuestion.answers.through.objects.filter(
+                comment_id__in=ids,
+                readerquestion__is_featured=True,
+                readerquestion__article_id=article.pk,
+            ).values_list("comment_id", flat=True)
+        )
+    if viewer is not None and not just_posted:
         recommended = set(
             Reaction.objects.filter(user=viewer, comment_id__in=ids).values_list(
                 "comment_id", flat=True
@@ -222,6 +229,8 @@ def decorate_for(comments: list[Comment], *, article: Article, viewer) -> None:
                 "comment_id", flat=True
             )
         )
+    for comment in comments:
+        comment.is_answer = comment.pk in answers
     _decorate(
         comments,
         author_user_ids={a.user_id for a in article.authors.all() if a.user_id},
@@ -230,26 +239,10 @@ def decorate_for(comments: list[Comment], *, article: Article, viewer) -> None:
         reported=reported,
         now=timezone.now(),
         can_reply=viewer is not None
-        and discussion_is_open(article)
-        and user_has_verified_email(viewer),
-    )
-
-
-def decorate_new(comment: Comment, *, article: Article, viewer) -> None:
-    """Decorate a comment its author has just posted (the htmx answer to a post).
-
-    Nothing can point at it yet (no recommendation, report or answer link), and
-    its author has just passed every check to take part: no query needed for those.
-    """
-    comment.is_answer = False
-    _decorate(
-        [comment],
-        author_user_ids={a.user_id for a in article.authors.all() if a.user_id},
-        viewer=viewer,
-        recommended=set(),
-        reported=set(),
-        now=timezone.now(),
-        can_reply=True,
+        and (
+            just_posted
+            or (discussion_is_open(article) and user_has_verified_email(viewer))
+        ),
     )
 
 
@@ -406,8 +399,9 @@ def comment_page(comment: Comment, *, viewer=None, sort: str = DEFAULT_SORT) -> 
 
     It counts the threads shown before it in one query of three parts, so that the
     published ones (nearly all of them) are counted in the (article, parent, status,
-    created) index alone; one OR over the statuses would read every row instead, and
-    the plain-form post redirect asks this on every post.
+    created) index alone; one OR over the statuses would read every row instead.
+    Permalinks and replies posted without JavaScript ask it (a new thread does not:
+    it lands at the top of the newest-first discussion).
     """
     if sort not in ("oldest", "newest"):
         return 1

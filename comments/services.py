@@ -401,8 +401,6 @@ def comment_create(
     """
     refusal: CommentError | None = None
     with transaction.atomic():
-        # One reader's posts go one at a time (a row lock on the reader), so a
-        # double-click or a burst cannot slip past the duplicate and rate rules.
         verified, past_first_comments = _lock_author(author)
         if not verified:
             raise CommentError(NOT_VERIFIED, rule="not-verified")

@@ -26,7 +26,6 @@ from .discussion import (
     SORT_PARAM,
     comment_page,
     decorate_for,
-    decorate_new,
     discussion_context,
 )
 from .forms import CommentForm, EditForm, ReportForm
@@ -185,7 +184,7 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         notice = HELD.format(reason=comment.hold_reason)
     if is_htmx(request):
         article.refresh_from_db(fields=["comment_count"])
-        decorate_new(comment, article=article, viewer=request.user)
+        decorate_for([comment], article=article, viewer=request.user, just_posted=True)
         return render(
             request,
             "comments/_posted.html",

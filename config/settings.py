@@ -156,9 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # database CPU, bench/README.md). Behind a pooler that cannot keep prepared
     # statements (PgBouncer in transaction mode before 1.21), set it to "off".
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-    prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", "5")
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-        None if prepare_threshold.lower() == "off" else int(prepare_threshold)
+        None
+        if env("DATABASE_PREPARE_THRESHOLD").lower() == "off"
+        else env_int("DATABASE_PREPARE_THRESHOLD", 5)
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs a task worker beside the web server: WAL and IMMEDIATE

@@ -111,14 +111,23 @@ def schedule_retry(issue_id: int) -> None:
     Backends that cannot defer (the immediate one in tests) skip this: run
     `manage.py send_issue ID` (or "Resume" in the admin) to pick the issue up.
     """
-    backend = task_backends[send_issue_batch.backend]
     when = next_available_at(issue_id)
-    if when is None or not backend.supports_defer:
+    if when is not None:
+        # Many chains may end at once: only one follow-up per issue per 10 seconds.
+        _enqueue_once_at(send_issue_batch, issue_id=issue_id, when=when, window=10)
+
+
+def _enqueue_once_at(job, *, issue_id: int, when, window: int) -> None:
+    """Queue `job` for the issue to run at `when`, once per `window` seconds.
+
+    Backends that cannot defer (the immediate one in tests) skip it.
+    """
+    if not task_backends[job.backend].supports_defer:
         return
-    # Many chains may end at once: only one follow-up per issue per 10 seconds.
-    if cache.add(f"newsletter:retry:{issue_id}:{int(when.timestamp() // 10)}", 1, 3600):
-        task = send_issue_batch.using(run_after=when)
-        transaction.on_commit(lambda: task.enqueue(issue_id=issue_id))
+    key = f"newsletter:{job.name}:{issue_id}:{int(when.timestamp() // window)}"
+    if cache.add(key, 1, window + 3600):
+        deferred = job.using(run_after=when)
+        transaction.on_commit(lambda: deferred.enqueue(issue_id=issue_id))
 
 
 @task()
@@ -137,22 +146,10 @@ def watch_issue(*, issue_id: int) -> bool:
 
 
 def schedule_watch(issue_id: int) -> None:
-    """Queue watch_issue for a lease from now (once per issue per lease).
-
-    Backends that cannot defer (the immediate one in tests and the demo) skip it.
-    """
-    backend = task_backends[watch_issue.backend]
-    if not backend.supports_defer:
-        return
+    """Queue watch_issue for a lease from now (once per issue per lease)."""
     seconds = lease_seconds()
     when = timezone.now() + timezone.timedelta(seconds=seconds)
-    if cache.add(
-        f"newsletter:watch:{issue_id}:{int(when.timestamp() // seconds)}",
-        1,
-        2 * seconds,
-    ):
-        task = watch_issue.using(run_after=when)
-        transaction.on_commit(lambda: task.enqueue(issue_id=issue_id))
+    _enqueue_once_at(watch_issue, issue_id=issue_id, when=when, window=seconds)
 
 
 @task()

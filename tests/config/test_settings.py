@@ -95,3 +95,15 @@ def _database_options(**env: str) -> str:
 def test_postgres_prepares_hot_statements_unless_a_pooler_forbids_it():
     assert _database_options() == "True 5"
     assert _database_options(DATABASE_PREPARE_THRESHOLD="off") == "True None"
+
+
+def test_a_bad_prepare_threshold_is_named_in_the_error():
+    result = manage(
+        "check",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+        DATABASE_PREPARE_THRESHOLD="soon",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD must be a whole number, not 'soon'" in (
+        result.stderr
+    )
