@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 from django.urls import reverse
 
@@ -108,6 +109,35 @@ def test_signup_with_a_taken_email_in_another_case_looks_the_same(committed):
     assert "Check your email" in main_of(duplicate)
     assert User.objects.filter(email__iexact="taken@example.com").count() == 1
     assert "already have an account" in last_mail_to("taken@example.com").body
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test suite's fast hasher, counting the passwords it hashes."""
+
+    algorithm = "counting_md5"
+    hashed: list[str] = []
+
+    def encode(self, password, salt):
+        CountingHasher.hashed.append(password)
+        return super().encode(password, salt)
+
+
+def test_signup_with_a_taken_email_hashes_the_password_like_a_new_one(
+    settings, committed
+):
+    """Hashing a password is a sign-up's slowest step (hundreds of ms with the
+    production hasher): a taken address must pay for it too, or the time of the
+    answer tells that the address has an account (bench/enumeration_timing.py)."""
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    VerifiedUserFactory(email="taken@example.com")
+    hashed_per_signup = []
+    for email in ["new@example.com", "taken@example.com"]:
+        CountingHasher.hashed.clear()
+        with committed():
+            Client().post(reverse("account_signup"), {**SIGNUP, "email": email})
+        hashed_per_signup.append(CountingHasher.hashed.count(SIGNUP["password1"]))
+    assert hashed_per_signup[0] >= 1
+    assert hashed_per_signup == [hashed_per_signup[0]] * 2
 
 
 def test_password_reset_for_an_unknown_email_looks_the_same(committed):
