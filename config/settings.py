@@ -75,6 +75,9 @@ if not ALLOWED_HOSTS:
     )
 
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Whether SITE_URL came from the environment: `manage.py demo --addrport` derives
+# it from the address it serves on only when it did not.
+SITE_URL_SET = bool(env("SITE_URL"))
 SITE_NAME = env("SITE_NAME", "Broadsheet")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 

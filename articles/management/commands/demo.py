@@ -4,9 +4,14 @@ Safe to run again: content that exists is left as it is, and the demo accounts k
 the passwords generated the first time (kept in var/demo-logins.json, which is not
 committed). The task worker runs beside the web server, so emails (printed to the
 console) go out in the background as they would in production.
+
+Links the site writes (canonical URLs, structured data, robots.txt, every email)
+name SITE_URL. Unless that variable is set, the demo serves both processes with
+SITE_URL taken from --addrport, so `demo --addrport 127.0.0.1:8400` links to :8400.
 """
 
 import json
+import os
 import secrets
 import signal
 import subprocess
@@ -71,6 +76,14 @@ def run_app_demo_loaders(stdout) -> list[dict]:
     return logins
 
 
+def site_url_for(addrport: str) -> str:
+    """The base URL readers use for a runserver address ("8400", "0.0.0.0:8400",
+    "[::1]:8400"…). A wildcard address is reached through the loopback one."""
+    host, _, port = addrport.rpartition(":")
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(host, host)  # noqa: S104
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Set up the demo site (idempotent) and serve it on 127.0.0.1:8000."
 
@@ -112,26 +125,37 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account['role']:<22} {account['email']:<28} {account['password']}"
             )
-        self.stdout.write(f"  Admin: http://{addrport}/admin/\n")
+        site_url = settings.SITE_URL if settings.SITE_URL_SET else site_url_for(addrport)
+        self.stdout.write(f"  Site:  {site_url}/\n  Admin: {site_url}/admin/\n")
         if no_serve:
             return
-        self.serve(addrport)
+        self.serve(addrport, site_url)
 
-    def serve(self, addrport: str) -> None:
+    def serve(self, addrport: str, site_url: str) -> None:
+        """runserver and a task worker, both with SITE_URL naming where we serve."""
+        environment = {**os.environ, "SITE_URL": site_url}
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload"],
             cwd=settings.BASE_DIR,
+            env=environment,
         )
         self.stdout.write(f"Task worker started (pid {worker.pid}).")
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", addrport, "--noreload"],
+            cwd=settings.BASE_DIR,
+            env=environment,
+        )
 
         def stop(signum, frame):
             raise SystemExit(0)
 
         # Stopped by a supervisor or `timeout` (SIGTERM) as well as by Ctrl-C: the
-        # worker goes down with the server either way.
+        # worker and the server go down with the command either way.
         signal.signal(signal.SIGTERM, stop)
         try:
-            call_command("runserver", addrport, use_reloader=False)
+            server.wait()
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for process in (server, worker):
+                process.terminate()
+            for process in (server, worker):
+                process.wait(timeout=10)
