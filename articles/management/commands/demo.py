@@ -125,7 +125,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account['role']:<22} {account['email']:<28} {account['password']}"
             )
-        site_url = settings.SITE_URL if settings.SITE_URL_SET else site_url_for(addrport)
+        site_url = (
+            settings.SITE_URL if settings.SITE_URL_SET else site_url_for(addrport)
+        )
         self.stdout.write(f"  Site:  {site_url}/\n  Admin: {site_url}/admin/\n")
         if no_serve:
             return
