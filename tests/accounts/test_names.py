@@ -2,10 +2,16 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import escape
 
 from accounts import names
 from articles.models import Author
-from tests.accounts.factories import StaffUserFactory, UserFactory
+from tests.accounts.factories import (
+    StaffUserFactory,
+    UserFactory,
+    VerifiedUserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +76,166 @@ def test_staff_keep_their_own_name_and_may_use_newsroom_words():
     staff = StaffUserFactory(display_name="Jane Okafor")
     assert names.validate_display_name("Jane Okafor", user=staff) == "Jane Okafor"
     assert names.validate_display_name("Jane, Editor", user=staff) == "Jane, Editor"
+
+
+# Names that pass a glance as the newsroom's: hidden characters, or letters from
+# another script (or a fullwidth, superscript or dotless form) that look like ours.
+LOOK_ALIKES = [
+    pytest.param("Edi\u200btor", names.DISPLAY_NAME_INVISIBLE, id="zero-width-space"),
+    pytest.param(
+        "\u202erotidE omeD", names.DISPLAY_NAME_INVISIBLE, id="right-to-left-override"
+    ),
+    pytest.param("Ｅｄｉｔｏｒ", names.DISPLAY_NAME_RESERVED, id="fullwidth"),
+    pytest.param(
+        "Demo Edit\u043er", names.DISPLAY_NAME_RESERVED, id="cyrillic-o-editor"
+    ),
+    pytest.param(
+        "Moderat\u043er", names.DISPLAY_NAME_RESERVED, id="cyrillic-o-moderator"
+    ),
+    pytest.param("St\u0430ff", names.DISPLAY_NAME_RESERVED, id="cyrillic-a"),
+    pytest.param("Adm\u0131n", names.DISPLAY_NAME_RESERVED, id="dotless-i"),
+    pytest.param("ᴬᵈᵐⁱⁿ Team", names.DISPLAY_NAME_RESERVED, id="superscript-letters"),
+]
+
+
+@pytest.mark.parametrize(("value", "message"), LOOK_ALIKES)
+def test_look_alike_newsroom_names_are_refused(value, message):
+    """Invisible and text-direction characters are refused outright; other
+    look-alikes are compared by their confusable skeleton, so they meet the same
+    rule as the plain word."""
+    with pytest.raises(ValidationError) as error:
+        names.validate_display_name(value)
+    assert error.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("Sam\u2060Reader", names.DISPLAY_NAME_INVISIBLE),  # word joiner
+        ("Sam\u2066Reader\u2069", names.DISPLAY_NAME_INVISIBLE),  # bidi isolate
+        ("Sam\x00Reader", names.DISPLAY_NAME_INVISIBLE),  # control character
+        ("\u3164\u3164", names.DISPLAY_NAME_INVISIBLE),  # Hangul filler: a blank
+        ("MODERAT\u041eR", names.DISPLAY_NAME_RESERVED),  # Cyrillic capital О
+        ("The Ed\u0456tor", names.DISPLAY_NAME_RESERVED),  # Cyrillic і
+        ("M0d", names.DISPLAY_NAME_RESERVED),  # digit zero
+        ("Adm\u0399n", names.DISPLAY_NAME_RESERVED),  # Greek capital iota
+        ("\u0412r\u043e\u0430dsh\u0435\u0435t fan", names.DISPLAY_NAME_RESERVED),
+    ],
+)
+def test_other_hidden_characters_and_look_alikes_are_refused(value, message):
+    """The rule covers the whole family, not only the examples readers tried."""
+    with pytest.raises(ValidationError) as error:
+        names.validate_display_name(value)
+    assert error.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Олена Петренко",
+        "Андрій",
+        "Модест Іваненко",
+        "محمد علي",
+        "王小明",
+        "Νίκος Παπαδόπουλος",
+        "अमित शर्मा",
+        "José Müller",
+        "Zoë Ørsted",
+        "Łukasz",
+        "ශ්\u200dරී",  # Sinhala "Sri": the joiner after a virama is part of the word
+        "علی\u200cرضا",  # Persian "Alireza": a non-joiner between Arabic letters
+        "Редактор",  # Ukrainian for "editor", in its own script: not a look-alike
+        "Modesto Ruiz",
+    ],
+)
+def test_names_in_any_script_are_accepted(value):
+    """Whole-script names in any language pass: only a skeleton word that equals a
+    newsroom word is refused, never a word that merely contains one."""
+    assert names.validate_display_name(value) == value
+
+
+def test_compatibility_forms_are_saved_normalised():
+    """Fullwidth and other compatibility letters are stored as the plain ones
+    (NFKC), so the name readers see is the one that was checked."""
+    assert names.validate_display_name("Ｓａｍ Ｒｅａｄｅｒ") == "Sam Reader"
+
+
+@pytest.mark.parametrize(
+    "value", ["Jane Okaf\u043er", "JANE \u041eKAFOR", "Ｊａｎｅ Ｏｋａｆｏｒ"]
+)
+def test_a_staff_members_name_cannot_be_taken_with_look_alike_letters(value):
+    """A staff name spelt with letters from another script is still theirs."""
+    StaffUserFactory(display_name="Jane Okafor")
+    with pytest.raises(ValidationError) as error:
+        names.validate_display_name(value, user=UserFactory())
+    assert error.value.messages == [names.DISPLAY_NAME_STAFF]
+
+
+def test_a_capital_i_and_a_small_l_are_one_letter_to_the_eye():
+    """ "lan Brooks" is "Ian Brooks" in most sans-serif type."""
+    StaffUserFactory(display_name="Ian Brooks")
+    with pytest.raises(ValidationError) as error:
+        names.validate_display_name("lan Brooks")
+    assert error.value.messages == [names.DISPLAY_NAME_STAFF]
+
+
+def test_an_authors_byline_cannot_be_taken_with_look_alike_letters():
+    """A byline spelt with a Cyrillic е and о is still the byline."""
+    Author.objects.create(name="Lena Whitford", slug="lena-whitford")
+    with pytest.raises(ValidationError) as error:
+        names.validate_display_name("L\u0435na Whitf\u043erd")
+    assert error.value.messages == [names.DISPLAY_NAME_STAFF]
+
+
+def test_an_author_keeps_their_own_byline_as_display_name():
+    """The reader account linked to a byline may use that name."""
+    reader = UserFactory(display_name="")
+    Author.objects.create(name="Lena Whitford", slug="lena-whitford", user=reader)
+    assert names.validate_display_name("Lena Whitford", user=reader) == "Lena Whitford"
+
+
+def test_the_name_prompt_on_comment_forms_applies_the_rule():
+    """display_name_set (the comment and question forms' prompt) refuses too."""
+    from accounts.services import display_name_set
+
+    reader = UserFactory(display_name="")
+    with pytest.raises(ValidationError) as error:
+        display_name_set(user=reader, display_name="Demo Edit\u043er")
+    assert error.value.messages == [names.DISPLAY_NAME_RESERVED]
+    reader.refresh_from_db()
+    assert reader.display_name == ""
+
+
+def test_signup_refuses_look_alikes():
+    """The sign-up form's optional name meets the same rule."""
+    from accounts.forms import SignupForm
+
+    form = SignupForm(
+        data={
+            "email": "new@example.com",
+            "display_name": "St\u0430ff",
+            "password1": "correct horse battery staple",
+            "password2": "correct horse battery staple",
+        }
+    )
+    assert not form.is_valid()
+    assert form.errors["display_name"] == [names.DISPLAY_NAME_RESERVED]
+
+
+@pytest.mark.parametrize(("value", "message"), LOOK_ALIKES)
+def test_settings_page_explains_a_look_alike_and_keeps_the_typed_text(
+    client, value, message
+):
+    """On the settings page the message sits next to the field, the input shows
+    exactly what was typed, and the old name stays saved."""
+    reader = VerifiedUserFactory(display_name="Sam")
+    client.force_login(reader)
+    response = client.post(reverse("accounts:settings"), {"display_name": value})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["form"].errors["display_name"] == [message]
+    assert 'id="id_display_name_error"' in html
+    assert escape(message) in html
+    assert f'value="{escape(value)}"' in html
+    reader.refresh_from_db()
+    assert reader.display_name == "Sam"
