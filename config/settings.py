@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
+    "core",  # before django_tasks_db: its db_worker command wraps upstream's
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -212,6 +213,16 @@ TASKS = {
         "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker (core/management/commands/db_worker.py): a task RUNNING this long has
+# lost its worker and is queued again (failed once TASKS_MAX_WORKERS_LOST workers
+# died running it); every TASKS_MAINTENANCE_SECONDS each worker looks for such tasks
+# and runs the periodic jobs; through a database outage it retries with backoff up
+# to TASKS_RECONNECT_MAX_SECONDS between tries.
+TASKS_RUNNING_TIMEOUT = env_int("TASKS_RUNNING_TIMEOUT", 600)
+TASKS_MAX_WORKERS_LOST = 3
+TASKS_MAINTENANCE_SECONDS = float(env("TASKS_MAINTENANCE_SECONDS", "15"))
+TASKS_RECONNECT_MAX_SECONDS = 10.0
+TASKS_PERIODIC_JOBS: list[str] = []
 
 # --- Accounts (django-allauth) ------
 
