@@ -1,13 +1,28 @@
-"""Users in the admin.
+"""Users, credentials and groups in the admin.
 
 Superusers see everything. Other staff who may change users (the Moderator group)
-see and change only a reader's discussion fields, never a staff account; their
-changes go through the moderation services, so each one is logged on the reader's
-record (shown at the bottom of the page).
+change only a reader's discussion fields, and a staff account is view-only for
+them; their changes go through the moderation services, so each one is logged on
+the reader's record (shown at the bottom of the page).
+
+Credentials are for superusers alone, whatever permissions a group is granted:
+anyone's password (Django's view would trust `change_user`, which every moderator
+has), and every admin view of allauth's email addresses, authenticators and social
+accounts, of groups, and of task results (account emails, with their reset links
+and sign-in codes, wait there). tests/accounts/test_admin_permission_sweep.py holds
+the whole table of who reaches what.
 """
 
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django_tasks_db.models import DBTaskResult
 
 from .models import User
 
@@ -125,6 +140,14 @@ class UserAdmin(DjangoUserAdmin):
             return ["email", "display_name", "date_joined"]
         return super().get_readonly_fields(request, obj)
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Setting someone's password takes over their account: superusers only."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_staff and not request.user.is_superuser:
             return False  # staff accounts are for superusers only
@@ -186,3 +209,58 @@ class UserAdmin(DjangoUserAdmin):
         )
         extra_context = {**(extra_context or {}), "decisions": decisions}
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class SuperuserOnlyAdmin:
+    """Mixed into another app's ModelAdmin: every view of it is for superusers.
+
+    Each check also asks the original admin, so what it refuses everyone (adding
+    a task result, say) stays refused.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+SUPERUSER_ONLY: list[type[Model]] = [
+    EmailAddress,
+    EmailConfirmation,  # registered only without HMAC confirmation keys
+    Authenticator,
+    SocialApp,
+    SocialAccount,
+    SocialToken,
+    Group,
+    Permission,  # Django registers no admin for it; covered if an earlier app does
+    DBTaskResult,
+]
+
+
+def register_superuser_only(model: type[Model]) -> None:
+    """Register the model's admin again, as a superuser-only subclass of itself.
+
+    allauth, auth and django_tasks_db come before this app in INSTALLED_APPS, so
+    their admins are registered by the time this runs.
+    """
+    if not admin.site.is_registered(model):
+        return
+    original = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    admin.site.register(
+        model, type(original.__name__, (SuperuserOnlyAdmin, original), {})
+    )
+
+
+for model in SUPERUSER_ONLY:
+    register_superuser_only(model)
