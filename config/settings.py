@@ -222,7 +222,7 @@ TASKS_RUNNING_TIMEOUT = env_int("TASKS_RUNNING_TIMEOUT", 600)
 TASKS_MAX_WORKERS_LOST = 3
 TASKS_MAINTENANCE_SECONDS = float(env("TASKS_MAINTENANCE_SECONDS", "15"))
 TASKS_RECONNECT_MAX_SECONDS = 10.0
-TASKS_PERIODIC_JOBS: list[str] = []
+TASKS_PERIODIC_JOBS = ["newsletter.tasks.resume_sends"]
 
 # --- Accounts (django-allauth) ------
 
@@ -417,6 +417,13 @@ NEWSLETTER_PARALLEL_BATCHES = max(1, env_int("NEWSLETTER_PARALLEL_BATCHES", 2))
 # Tries per delivery before it is marked failed; waits grow between them.
 NEWSLETTER_MAX_ATTEMPTS = 5
 NEWSLETTER_RETRY_DELAYS = [60, 300, 1800, 7200]  # seconds
+# While the SMTP server cannot be reached, a batch's deliveries are due again after
+# these waits (by failures in a row, the last repeated), so sending resumes within
+# about half a minute of the server's return (plus TASKS_MAINTENANCE_SECONDS).
+NEWSLETTER_RECONNECT_DELAYS = [5, 10, 20, 30]  # seconds
+# How long a claimed batch is held beyond its throttled sending time: what a killed
+# sender held is sent by another once this has passed.
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 60)
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
     "NEWSLETTER_UNSUBSCRIBE_MAILTO", f"unsubscribe@{urlsplit(SITE_URL).hostname}"
 )

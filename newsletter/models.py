@@ -125,6 +125,12 @@ class Issue(models.Model):
     recipients_count = models.PositiveIntegerField(default=0, editable=False)
     sent_count = models.PositiveIntegerField(default=0, editable=False)
     failed_count = models.PositiveIntegerField(default=0, editable=False)
+    # While the SMTP server cannot be reached (newsletter/sending.py): failures in
+    # a row, since when, the last error and when the deliveries are tried again.
+    smtp_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    smtp_down_since = models.DateTimeField(null=True, blank=True, editable=False)
+    smtp_error = models.CharField(max_length=500, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -13,8 +13,17 @@ the lease value it set, and skips the delivery if the row no longer carries it.
 Failures: a refused recipient counts an attempt and waits (NEWSLETTER_RETRY_DELAYS)
 before the next, and after NEWSLETTER_MAX_ATTEMPTS the delivery is failed with the
 error (a permanent 5xx refusal fails it at once and marks the subscriber bounced).
-If the SMTP server cannot be reached, nothing is counted against the deliveries: they
-stay queued and the batch is tried again later.
+If the SMTP server cannot be reached (refused, 421, dropped), nothing is counted
+against the deliveries: they go back to the queue, due again after a backoff
+(NEWSLETTER_RECONNECT_DELAYS, at most 30 s), and the issue says since when the server
+has been failing, its last error and the next attempt, for the admin to show.
+
+Nothing here schedules the next attempt: the worker's periodic job
+(`tasks.resume_sends`) queues a batch for any issue with deliveries due and none
+waiting in the task queue, so a fault can end every chain and sending still resumes.
+Leases are short (NEWSLETTER_LEASE_SECONDS plus a throttled batch's time) and a batch
+stops at half its lease, so a killed sender's deliveries are free again in about a
+minute.
 """
 
 import datetime
@@ -25,11 +34,13 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from articles.cache import count_in_window
 
 from .emails import personalise, render_issue
 from .models import Delivery, Issue, Subscriber
@@ -39,6 +50,7 @@ logger = logging.getLogger(__name__)
 # Indirections so tests can drive the throttle without waiting a minute.
 _clock = time.time
 _sleep = time.sleep
+_monotonic = time.monotonic
 
 SKIPPED_ERROR = "Not sent: the subscriber left or bounced before their turn."
 
@@ -76,13 +88,15 @@ def create_deliveries(issue: Issue) -> int:
 
 
 def lease_seconds() -> int:
-    """How long a claim holds its deliveries: 10 minutes, plus the time a whole
-    batch needs under the throttle when the parallel chains share the rate."""
+    """How long a claim holds its deliveries: NEWSLETTER_LEASE_SECONDS, plus the
+    time a whole batch needs under the throttle when the parallel chains share the
+    rate. A batch stops sending at half of it (send_batch), so a lease never runs
+    out under a live sender, and a dead sender's deliveries are free soon."""
     rate = settings.NEWSLETTER_SEND_RATE_PER_MINUTE
     batch = settings.NEWSLETTER_BATCH_SIZE
     chains = max(settings.NEWSLETTER_PARALLEL_BATCHES, 1)
     throttled = batch * chains * 60 / rate if rate > 0 else 0
-    return int(600 + throttled)
+    return int(settings.NEWSLETTER_LEASE_SECONDS + throttled)
 
 
 def new_lease() -> datetime.datetime:
@@ -132,21 +146,36 @@ def renew_lease(delivery: Delivery) -> bool:
     return bool(renewed)
 
 
-def wait_for_send_slot() -> None:
-    """Throttle: at most NEWSLETTER_SEND_RATE_PER_MINUTE sends per clock minute,
-    counted in the shared cache so every worker draws from the same allowance."""
+_sends_here: dict[int, int] = {}  # clock minute -> sends by this process
+
+
+def _count_send(minute: int) -> tuple[int, int]:
+    """Count one send in `minute`; return (sends so far, the allowance).
+
+    Counted in the shared cache, so every worker draws from one allowance. With
+    Redis down each process counts its own sends against its share of the rate
+    (the rate over the parallel chains): slower than the full rate, never faster.
+    """
     rate = settings.NEWSLETTER_SEND_RATE_PER_MINUTE
-    if rate <= 0:
+    try:
+        return count_in_window(f"newsletter:rate:{minute}", 120), rate
+    except Exception:  # noqa: BLE001 - the cache backend logs the outage
+        for old in [m for m in _sends_here if m < minute]:
+            del _sends_here[old]
+        _sends_here[minute] = _sends_here.get(minute, 0) + 1
+        share = max(1, rate // max(settings.NEWSLETTER_PARALLEL_BATCHES, 1))
+        return _sends_here[minute], share
+
+
+def wait_for_send_slot() -> None:
+    """Throttle: at most NEWSLETTER_SEND_RATE_PER_MINUTE sends per clock minute;
+    over it, sleep until the next minute (never spin, whatever the cache does)."""
+    if settings.NEWSLETTER_SEND_RATE_PER_MINUTE <= 0:
         return
     while True:
         now = _clock()
-        key = f"newsletter:rate:{int(now // 60)}"
-        cache.add(key, 0, 120)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            continue
-        if count <= rate:
+        count, allowed = _count_send(int(now // 60))
+        if count <= allowed:
             return
         _sleep(60 - now % 60 + 0.05)
 
@@ -204,6 +233,35 @@ def _release(deliveries: list[Delivery], delay: int) -> None:
     ).update(available_at=timezone.now() + datetime.timedelta(seconds=delay))
 
 
+def _smtp_unavailable(issue_id: int, error: Exception) -> int:
+    """Note on the issue that the server cannot be reached; return the backoff
+    (seconds) before its deliveries are due again: NEWSLETTER_RECONNECT_DELAYS by
+    the number of failures in a row."""
+    delays = settings.NEWSLETTER_RECONNECT_DELAYS
+    now = timezone.now()
+    with transaction.atomic():
+        failures = (
+            Issue.objects.select_for_update()
+            .values_list("smtp_failures", flat=True)
+            .get(pk=issue_id)
+        ) + 1
+        delay = delays[min(failures, len(delays)) - 1]
+        Issue.objects.filter(pk=issue_id).update(
+            smtp_failures=failures,
+            smtp_down_since=Coalesce(F("smtp_down_since"), now),
+            smtp_error=f"{type(error).__name__}: {error}"[:500],
+            next_attempt_at=now + datetime.timedelta(seconds=delay),
+        )
+    return delay
+
+
+def _smtp_available(issue_id: int) -> None:
+    """The server answered: clear the issue's outage note (if it had one)."""
+    Issue.objects.filter(pk=issue_id, smtp_failures__gt=0).update(
+        smtp_failures=0, smtp_down_since=None, smtp_error="", next_attempt_at=None
+    )
+
+
 def skip_departed(issue_id: int) -> None:
     """Deliveries to people who unsubscribed or bounced since are not sent."""
     Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED).exclude(
@@ -228,7 +286,11 @@ MESSAGE_ERRORS = (
 
 
 def send_batch(issue_id: int) -> BatchResult:
-    """Claim one batch and send it over one SMTP connection."""
+    """Claim one batch and send it over one SMTP connection.
+
+    Stops at half the lease (what is left goes back, due at once) so a batch task
+    never outlives its claim; the chain goes on with the next batch.
+    """
     result = BatchResult()
     issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
     if issue.status != Issue.Status.SENDING:
@@ -238,17 +300,22 @@ def send_batch(issue_id: int) -> BatchResult:
     result.claimed = len(deliveries)
     if not deliveries:
         return result
+    stop_at = _monotonic() + lease_seconds() / 2
     rendered = render_issue(issue)
     smtp = get_connection(fail_silently=False)
     try:
         smtp.open()
     except (*CONNECTION_ERRORS, smtplib.SMTPException) as error:
         logger.warning("SMTP unavailable for issue %s: %s", issue_id, error)
-        _release(deliveries, settings.NEWSLETTER_RETRY_DELAYS[0])
+        _release(deliveries, _smtp_unavailable(issue_id, error))
         result.smtp_down = True
         return result
+    _smtp_available(issue_id)
     try:
         for index, delivery in enumerate(deliveries):
+            if _monotonic() > stop_at:
+                _release(deliveries[index:], 0)
+                break
             if not renew_lease(delivery):
                 continue  # another sender took it when this batch's lease ran out
             wait_for_send_slot()
@@ -263,7 +330,8 @@ def send_batch(issue_id: int) -> BatchResult:
                 # so it counts as an attempt; the rest go back untouched.
                 logger.warning("SMTP lost during issue %s: %s", issue_id, error)
                 _record_failure(delivery, error)
-                _release(deliveries[index + 1 :], settings.NEWSLETTER_RETRY_DELAYS[0])
+                delay = _smtp_unavailable(issue_id, error)
+                _release(deliveries[index + 1 :], delay)
                 result.smtp_down = True
                 return result
             except Exception as error:  # noqa: BLE001 - one bad message, not the batch
@@ -296,19 +364,6 @@ def finish_if_done(issue_id: int) -> bool:
         failed_count=counts["failed"],
     )
     return True
-
-
-def is_stalled(issue_id: int) -> bool:
-    """Deliveries are due and waiting, yet none was sent for a whole lease: no
-    sender is working on the issue (a worker was killed mid-batch, say)."""
-    now = timezone.now()
-    queued = Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED)
-    if not queued.filter(available_at__lte=now).exists():
-        return False
-    quiet_since = now - datetime.timedelta(seconds=lease_seconds())
-    return not Delivery.objects.filter(
-        issue_id=issue_id, sent_at__gte=quiet_since
-    ).exists()
 
 
 def next_available_at(issue_id: int):

@@ -2,33 +2,30 @@
 
 `manage.py db_worker` runs them in production. Each batch task sends one batch and
 queues the next while work remains, so NEWSLETTER_PARALLEL_BATCHES chains run side
-by side; deliveries waiting for a retry get a task scheduled for their time. While
-an issue is sending, a watch task looks at it every lease: if its chains died with
-the worker that ran them, it starts a new one (the leases keep it from sending what
-a live sender holds).
+by side. A chain ends when nothing is due (deliveries wait for a retry, or the
+server cannot be reached); `resume_sends`, run by every worker every
+TASKS_MAINTENANCE_SECONDS (TASKS_PERIODIC_JOBS), starts a new one once deliveries
+are due again, or when a killed worker's leases run out. It reads the task queue
+itself to see whether a batch is waiting, so no lost cache key or crashed worker
+can leave an issue half sent.
 """
 
 import math
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task, task_backends
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from articles.email_retry import send_with_retry
 
 from .emails import absolute, build_message, personalise, render_issue
-from .models import Issue, Newsletter, Subscriber
-from .sending import (
-    create_deliveries,
-    finish_if_done,
-    is_stalled,
-    lease_seconds,
-    next_available_at,
-    send_batch,
-)
+from .models import Delivery, Issue, Newsletter, Subscriber
+from .sending import create_deliveries, finish_if_done, send_batch
 from .tokens import make_confirm_token
 
 # These answer a signup: its `confirmation_sent_at` holds back another for an hour.
@@ -91,7 +88,6 @@ def prepare_issue(*, issue_id: int) -> int:
     )
     for _ in range(max(chains, 1)):
         transaction.on_commit(lambda: send_issue_batch.enqueue(issue_id=issue_id))
-    schedule_watch(issue_id)
     return total
 
 
@@ -100,56 +96,58 @@ def send_issue_batch(*, issue_id: int) -> dict:
     result = send_batch(issue_id)
     if result.claimed and not result.smtp_down:
         transaction.on_commit(lambda: send_issue_batch.enqueue(issue_id=issue_id))
-    elif not finish_if_done(issue_id):
-        schedule_retry(issue_id)
+    else:
+        finish_if_done(issue_id)  # or resume_sends starts a chain when work is due
     return {"sent": result.sent, "failed": result.failed}
 
 
-def schedule_retry(issue_id: int) -> None:
-    """Queue one batch task for when the earliest waiting delivery is due.
+def _waiting_in_queue(job, issue_id: int, *statuses: str) -> bool:
+    """Is a task of `job` for this issue in the task queue with one of `statuses`?
 
-    Backends that cannot defer (the immediate one in tests) skip this: run
-    `manage.py send_issue ID` (or "Resume" in the admin) to pick the issue up.
+    Other backends keep no queue to read (the immediate one runs tasks at once).
     """
-    when = next_available_at(issue_id)
-    if when is not None:
-        # Many chains may end at once: only one follow-up per issue per 10 seconds.
-        _enqueue_once_at(send_issue_batch, issue_id=issue_id, when=when, window=10)
+    if not isinstance(task_backends[job.backend], DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(
+        task_path=job.module_path,
+        status__in=statuses,
+        args_kwargs__kwargs__issue_id=issue_id,
+    ).exists()
 
 
-def _enqueue_once_at(job, *, issue_id: int, when, window: int) -> None:
-    """Queue `job` for the issue to run at `when`, once per `window` seconds.
+def resume_sends() -> list[int]:
+    """Start a batch chain for every issue that is being sent with deliveries due
+    and no batch waiting in the queue; mark finished ones sent. Returns the ids of
+    the issues it (re)started.
 
-    Backends that cannot defer (the immediate one in tests) skip it.
+    A periodic job of the worker (TASKS_PERIODIC_JOBS): every worker runs it, so two
+    may each queue a batch at once; the leases keep them from sending anything
+    twice, and a batch that finds nothing to claim ends its chain.
     """
-    if not task_backends[job.backend].supports_defer:
-        return
-    key = f"newsletter:{job.name}:{issue_id}:{int(when.timestamp() // window)}"
-    if cache.add(key, 1, window + 3600):
-        deferred = job.using(run_after=when)
-        transaction.on_commit(lambda: deferred.enqueue(issue_id=issue_id))
-
-
-@task()
-def watch_issue(*, issue_id: int) -> bool:
-    """Start a new batch chain if the issue's sending stopped short; watch again.
-
-    True when it restarted the sending.
-    """
-    if Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).exists():
-        stalled = is_stalled(issue_id)
-        if stalled:
-            transaction.on_commit(lambda: send_issue_batch.enqueue(issue_id=issue_id))
-        schedule_watch(issue_id)
-        return stalled
-    return False
-
-
-def schedule_watch(issue_id: int) -> None:
-    """Queue watch_issue for a lease from now (once per issue per lease)."""
-    seconds = lease_seconds()
-    when = timezone.now() + timezone.timedelta(seconds=seconds)
-    _enqueue_once_at(watch_issue, issue_id=issue_id, when=when, window=seconds)
+    started = []
+    now = timezone.now()
+    for issue in Issue.objects.filter(status=Issue.Status.SENDING).only(
+        "pk", "deliveries_created_at"
+    ):
+        if issue.deliveries_created_at is None:
+            if not _waiting_in_queue(
+                prepare_issue,
+                issue.pk,
+                TaskResultStatus.READY,
+                TaskResultStatus.RUNNING,
+            ):
+                prepare_issue.enqueue(issue_id=issue.pk)
+                started.append(issue.pk)
+            continue
+        queued = Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED)
+        if not queued.exists():
+            finish_if_done(issue.pk)
+        elif queued.filter(available_at__lte=now).exists() and not _waiting_in_queue(
+            send_issue_batch, issue.pk, TaskResultStatus.READY
+        ):
+            send_issue_batch.enqueue(issue_id=issue.pk)
+            started.append(issue.pk)
+    return started
 
 
 @task()

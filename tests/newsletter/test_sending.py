@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from newsletter import sending, services
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.tasks import prepare_issue, watch_issue
+from newsletter.tasks import prepare_issue, resume_sends, send_issue_batch
 from tests.articles.factories import ArticleFactory
 from tests.newsletter.backends import Trouble
 from tests.newsletter.factories import (
@@ -157,56 +157,115 @@ def _killed_mid_batch(subscribers: int) -> Issue:
     return issue
 
 
-def test_the_watch_restarts_an_issue_whose_sender_was_killed(run_tasks):
-    """No "Resume" needed: the watch sends what nobody is sending, and the dead
-    sender's batch once its lease is over and nothing was sent for that long;
-    each address gets the issue once."""
+def test_resume_sends_what_a_killed_sender_left(run_tasks):
+    """No "Resume" needed: the worker's periodic job sends what nobody is sending
+    at once, and the dead sender's batch once its lease is over; each address gets
+    the issue once and the issue ends sent."""
     issue = _killed_mid_batch(250)
-    assert run_tasks(watch_issue.call, issue_id=issue.pk) is True
+    assert run_tasks(resume_sends) == [issue.pk]
     assert len(mail.outbox) == 150  # the 100 the dead sender held are not due
-    assert run_tasks(watch_issue.call, issue_id=issue.pk) is False
+    assert run_tasks(resume_sends) == []
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING
 
     make_everything_due(issue)  # a lease later...
-    Delivery.objects.filter(issue=issue, status="sent").update(
-        sent_at=timezone.now() - datetime.timedelta(seconds=sending.lease_seconds())
-    )
-    assert run_tasks(watch_issue.call, issue_id=issue.pk) is True
+    assert run_tasks(resume_sends) == [issue.pk]
     counts = recipients()
     assert len(counts) == 250 and set(counts.values()) == {1}
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+    assert run_tasks(resume_sends) == []
 
 
-def test_the_watch_leaves_a_working_sender_alone(run_tasks):
-    """Deliveries are due, but one was sent a moment ago: a sender is at work."""
+@pytest.fixture
+def database_tasks(settings):
+    """The database task backend (production's): tasks wait in a queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def queued_batches(issue) -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        status="READY",
+        task_path="newsletter.tasks.send_issue_batch",
+        args_kwargs__kwargs__issue_id=issue.pk,
+    ).count()
+
+
+def test_resume_leaves_an_issue_alone_while_a_batch_waits_in_the_queue(
+    database_tasks,
+):
+    """Deliveries are due, but a batch task is already queued for the issue: the
+    periodic job adds none (every worker runs it)."""
     issue = _killed_mid_batch(150)
     make_everything_due(issue)
-    just_sent = Delivery.objects.filter(issue=issue).order_by("pk").first()
-    Delivery.objects.filter(pk=just_sent.pk).update(
-        status="sent", sent_at=timezone.now()
-    )
-    assert run_tasks(watch_issue.call, issue_id=issue.pk) is False
+    send_issue_batch.enqueue(issue_id=issue.pk)
+    assert resume_sends() == []
+    assert queued_batches(issue) == 1
     assert not mail.outbox
 
 
-def test_sending_schedules_the_watch_a_lease_later(
-    settings, django_capture_on_commit_callbacks
-):
-    """With the database task backend (production's), starting to send an issue
-    queues its watch to run once a lease has passed."""
-    from django_tasks_db.models import DBTaskResult
+def test_a_send_that_met_an_smtp_outage_is_started_again_when_due(run_tasks, troubled):
+    """The chain ends on the fault (nothing scheduled that a lost cache key could
+    swallow); the issue says since when and why, and when its deliveries are due
+    again (5 s, then 10, 20 and 30 s while it lasts); once they are due the
+    periodic job starts the sending again, and every address gets it once."""
+    make_confirmed_subscribers(30)
+    issue = IssueFactory()
+    troubled.down = True
+    run_tasks(services.issue_send, issue=issue)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENDING
+    assert issue.smtp_failures == 1 and issue.smtp_down_since is not None
+    assert issue.smtp_error == "ConnectionRefusedError: Connection refused"
+    assert 3 < (issue.next_attempt_at - timezone.now()).total_seconds() <= 5
+    assert run_tasks(resume_sends) == []  # not due yet
+    assert Delivery.objects.filter(issue=issue, status="queued").count() == 30
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    make_confirmed_subscribers(5)
+    make_everything_due(issue)
+    assert run_tasks(resume_sends) == [issue.pk]  # ...and the server is still down
+    issue.refresh_from_db()
+    assert issue.smtp_failures == 2
+    assert 8 < (issue.next_attempt_at - timezone.now()).total_seconds() <= 10
+
+    troubled.down = False
+    make_everything_due(issue)
+    assert run_tasks(resume_sends) == [issue.pk]
+    counts = recipients()
+    assert len(counts) == 30 and set(counts.values()) == {1}
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert (issue.smtp_failures, issue.smtp_down_since, issue.smtp_error) == (
+        0,
+        None,
+        "",
+    )
+
+
+def test_a_batch_stops_at_half_its_lease_and_the_chain_goes_on(
+    run_tasks, settings, monkeypatch
+):
+    """A slow server: the batch gives back what it has not sent when half its lease
+    has passed, so no claim outlives its sender; the next batch sends the rest."""
+    settings.NEWSLETTER_LEASE_SECONDS = 60
+    clock = {"now": 0.0}
+
+    def slow_send_slot():
+        clock["now"] += 7  # each message takes 7 s: 4 fit in half a lease (30 s)
+
+    monkeypatch.setattr(sending, "_monotonic", lambda: clock["now"])
+    monkeypatch.setattr(sending, "wait_for_send_slot", slow_send_slot)
+    make_confirmed_subscribers(10)
     issue = IssueFactory()
     services.issue_send(issue=issue, enqueue=False)
-    before = timezone.now()
-    with django_capture_on_commit_callbacks(execute=True):
-        prepare_issue.call(issue_id=issue.pk)
-    watch = DBTaskResult.objects.get(task_path__endswith="watch_issue")
-    expected = before + datetime.timedelta(seconds=sending.lease_seconds())
-    assert abs((watch.run_after - expected).total_seconds()) < 5
-    assert watch.args_kwargs["kwargs"] == {"issue_id": issue.pk}
+    sending.create_deliveries(issue)
+    first = sending.send_batch(issue.pk)
+    assert (first.claimed, first.sent) == (10, 5)
+    due = Delivery.objects.filter(
+        issue=issue, status="queued", available_at__lte=timezone.now()
+    )
+    assert due.count() == 5
+    assert sending.send_batch(issue.pk).sent == 5
+    assert len(recipients()) == 10
 
 
 def test_smtp_down_keeps_every_delivery_queued_until_it_returns(run_tasks, troubled):
@@ -421,13 +480,13 @@ def test_a_slow_sender_skips_what_another_took_when_its_lease_ran_out(
 
 def test_the_lease_covers_a_throttled_batch_for_every_parallel_chain(settings):
     """The chains share the rate: with 2 chains, a batch of 200 at 600 a minute
-    needs 40 s of sending, so the lease is 10 minutes plus 40 s."""
+    needs 40 s of sending, so the lease is a minute plus 40 s."""
     settings.NEWSLETTER_SEND_RATE_PER_MINUTE = 600
     settings.NEWSLETTER_BATCH_SIZE = 200
     settings.NEWSLETTER_PARALLEL_BATCHES = 2
-    assert sending.lease_seconds() == 640
+    assert sending.lease_seconds() == 100
     settings.NEWSLETTER_PARALLEL_BATCHES = 4
-    assert sending.lease_seconds() == 680
+    assert sending.lease_seconds() == 140
 
 
 def test_an_issue_with_an_unpublished_article_is_refused_naming_it(
