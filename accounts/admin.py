@@ -19,12 +19,13 @@ from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django_tasks_db.models import DBTaskResult
 
 from .models import User
+from .names import validate_display_name
 
 DISCUSSION_FIELDS = [
     "trusted",
@@ -35,7 +36,29 @@ DISCUSSION_FIELDS = [
 ]
 
 
-class UserChangeForm(DjangoUserAdmin.form):
+class DisplayNameRuleMixin:
+    """The public name follows the same rule in the admin as everywhere else
+    (accounts/names.py): no superuser slip gives a reader a staff look-alike."""
+
+    def clean(self):
+        data = super().clean()
+        value = data.get("display_name")
+        if value and value.strip():
+            # Staff may use newsroom words: judge by the box as submitted.
+            is_staff = data.get("is_staff", self.instance.is_staff)
+            named = User(pk=self.instance.pk, is_staff=is_staff)
+            try:
+                data["display_name"] = validate_display_name(value, user=named)
+            except ValidationError as error:
+                self.add_error("display_name", error)
+        return data
+
+
+class UserCreationForm(DisplayNameRuleMixin, DjangoUserAdmin.add_form):
+    pass
+
+
+class UserChangeForm(DisplayNameRuleMixin, DjangoUserAdmin.form):
     """Suspensions need an end, or the "permanent" choice, and a reason."""
 
     def __init__(self, *args, **kwargs):
@@ -78,6 +101,7 @@ class UserChangeForm(DjangoUserAdmin.form):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
+    add_form = UserCreationForm
     ordering = ["-date_joined"]
     list_display = [
         "email",

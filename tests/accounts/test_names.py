@@ -239,3 +239,53 @@ def test_settings_page_explains_a_look_alike_and_keeps_the_typed_text(
     assert f'value="{escape(value)}"' in html
     reader.refresh_from_db()
     assert reader.display_name == "Sam"
+
+
+def admin_user_form(client, user) -> dict:
+    """The admin's change form for `user`, as the browser would submit it."""
+    page = client.get(reverse("admin:accounts_user_change", args=[user.pk]))
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list | tuple):
+            data[name] = [item for item in value if item is not None]
+        elif value is not None:
+            data[name] = value
+    data.pop("commenting_suspended_until", None)
+    return data
+
+
+def test_the_admin_applies_the_display_name_rule_too(admin_client):
+    """A superuser's slip cannot give a reader a look-alike of a newsroom word:
+    the admin's change page refuses it next to the field and keeps the name."""
+    reader = VerifiedUserFactory(display_name="Jo Reader")
+    data = {**admin_user_form(admin_client, reader), "display_name": "Moderatоr"}
+    page = admin_client.post(
+        reverse("admin:accounts_user_change", args=[reader.pk]), data
+    )
+    assert page.status_code == 200
+    assert escape(names.DISPLAY_NAME_RESERVED) in page.content.decode()
+    reader.refresh_from_db()
+    assert reader.display_name == "Jo Reader"
+
+
+def test_a_staff_account_may_carry_a_newsroom_word_in_the_admin(admin_client):
+    """Staff may be named "Night Editor" (and the box ticked in the same form)."""
+    colleague = VerifiedUserFactory(display_name="New colleague")
+    data = {
+        **admin_user_form(admin_client, colleague),
+        "display_name": "Night Editor",
+        "is_staff": "on",
+    }
+    response = admin_client.post(
+        reverse("admin:accounts_user_change", args=[colleague.pk]), data
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    colleague.refresh_from_db()
+    assert (colleague.display_name, colleague.is_staff) == ("Night Editor", True)
