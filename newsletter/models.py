@@ -6,9 +6,11 @@ Delivery per confirmed subscriber of its newsletter; the Delivery table is the
 sender's to-do list, so a crash or a restart resumes from it.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,16 +156,37 @@ class Issue(models.Model):
             .order_by("newsletter_placements__position", "newsletter_placements__pk")
         )
 
-    def progress(self) -> dict[str, int]:
-        """Live counts from the Delivery table (one query)."""
+    def progress(self) -> dict:
+        """Live counts from the Delivery table (one query), and the state of the
+        send: "sending", "waiting for the server" (it cannot be reached: the
+        queued deliveries wait for it, counted as such), "stalled" (deliveries are
+        due but nothing has been sent for STALLED_AFTER: no worker is running)."""
+        now = timezone.now()
+        queued = Q(status=Delivery.Status.QUEUED)
         counts = self.deliveries.aggregate(
             total=Count("pk"),
             sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
             failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
+            retrying=Count("pk", filter=queued & Q(attempts__gt=0)),
+            due=Count("pk", filter=queued & Q(available_at__lte=now)),
+            last_sent_at=Max("sent_at"),
         )
         counts["queued"] = counts["total"] - counts["sent"] - counts["failed"]
         counts["done"] = counts["sent"] + counts["failed"]
+        counts["state"] = self._send_state(counts, now)
         return counts
+
+    STALLED_AFTER = datetime.timedelta(minutes=2)
+
+    def _send_state(self, counts: dict, now) -> str:
+        if self.status != self.Status.SENDING:
+            return self.status
+        if self.smtp_failures:
+            return "waiting for the server"
+        last = counts["last_sent_at"] or self.send_started_at or now
+        if counts["due"] and now - last > self.STALLED_AFTER:
+            return "stalled"
+        return "sending"
 
 
 class IssueArticle(models.Model):
