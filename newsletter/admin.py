@@ -5,6 +5,9 @@ preview (HTML and text), send a test, send, and live progress.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
@@ -19,8 +22,45 @@ from articles.cache import site_changed
 from . import services
 from .admin_io import export_rows, import_subscribers
 from .emails import personalise, render_issue
-from .forms import FillForm, ImportForm
+from .forms import ROWS_NOT_VALID, FillForm, ImportForm, SelectedRowsForm
 from .models import Delivery, Issue, IssueArticle, Newsletter, Subscriber
+
+EXPORT_BAD_FILTERS = (
+    "These export filters are not valid: choose them again on this list, then export."
+)
+
+
+class CheckedChangeList(ChangeList):
+    """Django's list, with the two filter values it lets through to the database
+    refused as bad filters instead (the list then reloads unfiltered): a null
+    byte, which PostgreSQL cannot store in text, and a date-hierarchy year past
+    any date, which raised OverflowError."""
+
+    def get_filters(self, request):
+        if any(
+            "\x00" in value for _, values in request.GET.lists() for value in values
+        ):
+            raise IncorrectLookupParameters("A null byte in the filters.")
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class CheckedInputAdmin(admin.ModelAdmin):
+    """The base of every newsletter admin: what Django's admin reads from a
+    request unchecked (list filters, ticked rows) goes through a check first, so
+    a hostile value gets a message rather than a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList
+
+    def response_action(self, request, queryset):
+        rows = SelectedRowsForm(request.POST)
+        if not rows.is_valid():
+            self.message_user(request, ROWS_NOT_VALID, messages.ERROR)
+            return redirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
 
 def _count(queryset) -> Coalesce:
@@ -33,7 +73,7 @@ def _count(queryset) -> Coalesce:
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(admin.ModelAdmin):
+class NewsletterAdmin(CheckedInputAdmin):
     list_display = ["name", "is_default", "confirmed", "pending", "issues_sent"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -115,7 +155,7 @@ class SourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(CheckedInputAdmin):
     list_display = ["email", "status", "newsletter_names", "source", "created"]
     list_filter = ["status", "newsletters", SourceFilter, "created", "confirmed_at"]
     search_fields = ["email", "user__email"]
@@ -165,7 +205,11 @@ class SubscriberAdmin(admin.ModelAdmin):
         streamed row by row so a large list never sits in memory."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, EXPORT_BAD_FILTERS)
+            return redirect("admin:newsletter_subscriber_changelist")
         queryset = changelist.get_queryset(request)
         response = StreamingHttpResponse(
             export_rows(queryset), content_type="text/csv; charset=utf-8"
@@ -206,7 +250,7 @@ class IssueArticleInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(CheckedInputAdmin):
     list_display = ["__str__", "newsletter", "status", "created", "sent_at", "counts"]
     list_filter = ["status", "newsletter"]
     search_fields = ["subject"]
@@ -359,7 +403,8 @@ class IssueAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        issue = Issue.objects.filter(pk=object_id).first()
+        # The admin's own lookup: an id that is not a number finds nothing.
+        issue = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if issue is not None:
             extra_context["issue_progress"] = issue.progress()
@@ -372,7 +417,7 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(CheckedInputAdmin):
     list_display = ["issue", "subscriber", "status", "attempts", "sent_at"]
     list_filter = ["status", "issue"]
     search_fields = ["subscriber__email"]

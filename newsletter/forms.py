@@ -1,16 +1,106 @@
-"""Newsletter forms: signup, preferences, CSV import, fill-from-recent."""
+"""Newsletter forms: signup, one-click, preferences, CSV import, fill-from-recent.
+
+Every id a request carries is read by a field here, never with `int()` in a view:
+the field refuses anything that is not one of our rows with a message the page
+shows next to it, before any query is built from the value.
+"""
+
+import re
 
 from django import forms
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import Newsletter
 from .services import INVALID_EMAIL, NO_NEWSLETTER
 
+NEWSLETTER_NOT_OURS = "That is not one of our newsletters: choose from the list."
+ROWS_NOT_VALID = "The rows sent are not rows of this list: tick them again."
 
-class NewsletterChoiceField(forms.ModelMultipleChoiceField):
+# The largest id a BigAutoField holds (PostgreSQL's bigint, SQLite's INTEGER):
+# one more makes SQLite raise OverflowError instead of finding nothing.
+MAX_ID = 2**63 - 1
+ROW_ID = re.compile(r"[1-9][0-9]{0,18}")
+# Longer than any path our pages send back (an article's is under 220).
+MAX_PATH = 2000
+
+
+def is_row_id(value) -> bool:
+    """A database id as a form sends it: ASCII digits, from 1 to MAX_ID.
+
+    Python's `int()` would also take other scripts' digits ("١٢"), signs, spaces
+    and underscores, and raises ValueError past 4,300 digits; the pattern takes
+    none of them.
+    """
+    text = str(value)
+    return ROW_ID.fullmatch(text) is not None and int(text) <= MAX_ID
+
+
+class RowChoiceField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id. Django checks each id by building a query with it, which
+    lets a number past the database's range through to SQLite's OverflowError;
+    here anything that is not a row id is refused as an invalid choice first."""
+
+    def _check_values(self, value):
+        if isinstance(value, list | tuple):
+            for pk in value:
+                if not is_row_id(pk):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": ""},
+                    )
+        return super()._check_values(value)
+
+
+class NewsletterChoiceField(RowChoiceField):
     widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_choice": NEWSLETTER_NOT_OURS,
+        "invalid_pk_value": NEWSLETTER_NOT_OURS,
+        "invalid_list": NEWSLETTER_NOT_OURS,
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Newsletter.objects.all(), **kwargs)
 
     def label_from_instance(self, obj):
         return obj.name
+
+
+class LocalPathField(forms.CharField):
+    """A path on this site that our own page sent back in a hidden field (where
+    the reader signed up, where to return them to).
+
+    Never refused: a reader cannot correct a hidden field, so anything else
+    (another site, a null byte, 10 KB) simply becomes "".
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value) -> str:
+        path = value if isinstance(value, str) else ""
+        local = (
+            path.startswith("/")
+            and len(path) <= MAX_PATH
+            and "\x00" not in path
+            and url_has_allowed_host_and_scheme(path, allowed_hosts=None)
+        )
+        return path if local else ""
+
+
+class HoneypotField(forms.Field):
+    """Hidden from people, filled in by naive bots: cleaned to whether it was
+    filled, never refused, so a bot gets the usual answer whatever it sends."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value) -> bool:
+        return bool(value)
 
 
 class SignupForm(forms.Form):
@@ -23,25 +113,51 @@ class SignupForm(forms.Form):
         ),
     )
     newsletters = NewsletterChoiceField(
-        queryset=Newsletter.objects.all(),
-        label="Newsletters",
-        error_messages={"required": NO_NEWSLETTER},
+        label="Newsletters", error_messages={"required": NO_NEWSLETTER}
     )
-    # Honeypot: hidden from people, filled in by naive bots.
-    website = forms.CharField(required=False, label="Leave this empty")
-    source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    website = HoneypotField(label="Leave this empty")
+    source = LocalPathField()
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
 
+class OneClickForm(forms.Form):
+    """A signed-in reader's one-click signup on article pages: no newsletter
+    ticked means the default ones."""
+
+    newsletters = NewsletterChoiceField(label="Newsletters", required=False)
+    next = LocalPathField()
+
+
 class PreferencesForm(forms.Form):
     newsletters = NewsletterChoiceField(
-        queryset=Newsletter.objects.all(),
         required=False,
         label="Your newsletters",
         help_text="Untick them all to stop every newsletter.",
     )
+
+
+class RowIdsField(forms.MultipleChoiceField):
+    """Row ids whose form only is checked: a row deleted meanwhile is skipped
+    later, as Django's admin does."""
+
+    default_error_messages = {
+        "invalid_choice": ROWS_NOT_VALID,
+        "invalid_list": ROWS_NOT_VALID,
+    }
+
+    def valid_value(self, value) -> bool:
+        return is_row_id(value)
+
+
+class SelectedRowsForm(forms.Form):
+    """The rows ticked on an admin list. Django's admin puts them in a query
+    unchecked: `abc` raised ValueError, a number past the range OverflowError."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.fields[ACTION_CHECKBOX_NAME] = RowIdsField(required=False)
 
 
 class ImportForm(forms.Form):

@@ -14,13 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
-from .forms import PreferencesForm, SignupForm
+from .forms import OneClickForm, PreferencesForm, SignupForm
 from .models import Newsletter, Subscriber
 from .templatetags.newsletter import signup_context
 from .tokens import TokenError, make_manage_token, read_manage_token
@@ -35,6 +34,7 @@ LINK_EXPIRED = (
 )
 SUBSCRIBED_MESSAGE = "You are subscribed. Welcome!"
 PREFERENCES_SAVED = "Your newsletter choices are saved."
+NOT_SUBSCRIBED = "Not subscribed"
 
 
 def _newsletters():
@@ -139,6 +139,7 @@ def _preferences_response(request, subscriber, form, action_url, **extra):
             "action_url": action_url,
             **extra,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -203,13 +204,22 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def subscribe_me(request: HttpRequest) -> HttpResponse:
     """One click for a signed-in reader: no confirmation email for a verified
     address; an unverified one goes through the usual double opt-in."""
-    chosen = list(Newsletter.objects.filter(pk__in=request.POST.getlist("newsletters")))
+    form = OneClickForm(request.POST)
+    if not form.is_valid():
+        # The form is on the article page, which cannot be shown again here.
+        return render(
+            request,
+            "newsletter/message.html",
+            {
+                "title": NOT_SUBSCRIBED,
+                "message": form.errors["newsletters"][0],
+                "preferences_link": True,
+            },
+            status=400,
+        )
+    chosen = list(form.cleaned_data["newsletters"])
     chosen = chosen or [n for n in _newsletters() if n.is_default]
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}
-    ):
-        next_url = ""
+    next_url = form.cleaned_data["next"]
     if services.user_has_verified_email(request.user):
         services.subscription_subscribe_user(
             user=request.user, newsletters=chosen, source=next_url

@@ -17,10 +17,12 @@ def signup_context(*, form=None, newsletters=None, source: str = "") -> dict:
     """What _signup_form.html needs, from a bound form or the defaults."""
     newsletters = list(Newsletter.objects.all()) if newsletters is None else newsletters
     if form is not None and form.is_bound:
-        raw = form.data.getlist("newsletters") if hasattr(form.data, "getlist") else []
-        selected = {int(value) for value in raw if str(value).isdigit()}
+        # What was sent, compared as text with our own ids: the raw values are
+        # never turned into numbers here (the form's field judges them).
+        sent = {str(value) for value in form["newsletters"].value() or []}
+        selected = {n.pk for n in newsletters if str(n.pk) in sent}
         email = form.data.get("email", "")
-        source = form.data.get("source", source)
+        source = getattr(form, "cleaned_data", {}).get("source") or source
     else:
         selected = {n.pk for n in newsletters if n.is_default}
         email = ""
@@ -50,6 +52,9 @@ def newsletter_signup(context) -> dict:
         )
     return {
         **signup_context(source=source),
+        # Where the one-click form brings the reader back to (context processors'
+        # values do not reach an inclusion tag's template).
+        "return_path": source,
         "subscription": subscription,
         "user": user,
         "request": request,

@@ -326,3 +326,22 @@ def test_a_subscribed_reader_sees_their_newsletters_instead_of_the_form(client, 
     html = client.get(ArticleFactory().get_absolute_url()).content.decode()
     assert "You receive <strong>Weekly analysis</strong>" in html
     assert reverse("newsletter:subscribe_me") not in html
+
+
+def test_the_one_click_form_brings_the_reader_back_to_the_article(client, user):
+    """Its hidden `next` is the article's path: it was empty (context processors
+    do not reach an inclusion tag), so readers landed on their preferences."""
+    client.force_login(user)
+    article = ArticleFactory()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'name="next" value="{article.get_absolute_url()}"' in html
+
+
+def test_a_signup_from_an_article_with_a_long_address_goes_through(post):
+    """An article's path can be longer than the 200 characters kept as the
+    source: the source is cut short. It used to refuse the signup with a 400 and
+    no visible message (the error was on a hidden field)."""
+    path = "/articles/" + "a" * 200 + "/"
+    response = post("long@example.com", source=path)
+    assert response.status_code == 302
+    assert Subscriber.objects.get().source == path[:200]
