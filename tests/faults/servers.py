@@ -14,6 +14,8 @@ port, breaks it for real, and removes it afterwards.
   recipient, or drop the connection mid-message.
 """
 
+import asyncio
+import email
 import os
 import shutil
 import signal
@@ -74,7 +76,10 @@ class PostgresCluster:
         hba = self.config / "pg_hba.conf"
         hba.write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
         with (self.config / "postgresql.conf").open("a") as conf:
-            conf.write("fsync = off\nsynchronous_commit = off\n")
+            # No fsync: a crash of the server (not of the machine) loses nothing.
+            # synchronous_commit stays on, as in production: with it off, a crash
+            # forgets the last commits and the tests would see it.
+            conf.write("fsync = off\n")
         self.start()
         subprocess.run(
             ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
@@ -146,11 +151,15 @@ class RedisServer:
 
 
 class _Handler:
-    """Counts each recipient's messages; `mode` says how to misbehave."""
+    """Counts each recipient's messages (and by subject); `mode` says how to
+    misbehave; `delay` makes each message take that long (a slow server)."""
 
     def __init__(self) -> None:
         self.received: Counter[str] = Counter()
-        self.mode = "accept"  # accept | refuse-recipients | drop
+        self.by_subject: Counter[tuple[str, str]] = Counter()
+        self.arrivals: list[tuple[float, str]] = []  # (monotonic time, subject)
+        self.mode = "accept"  # accept | refuse-recipients | drop | greet-421
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.mode == "refuse-recipients":
@@ -159,11 +168,17 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.mode == "drop":
-            session.transport.abort()  # the connection goes down mid-message
+            server.transport.abort()  # the connection goes down mid-message
             return "421 closing"
+        message = email.message_from_bytes(envelope.content)
+        subject = str(message.get("Subject", ""))
         for address in envelope.rcpt_tos:
             self.received[address.lower()] += 1
+            self.by_subject[subject, address.lower()] += 1
+        self.arrivals.append((time.monotonic(), subject))
         return "250 Message accepted"
 
 
@@ -197,6 +212,22 @@ class SmtpSink:
     @property
     def received(self) -> Counter:
         return self.handler.received
+
+    def copies(self, subject: str) -> Counter:
+        """How many copies of the message with `subject` each address received."""
+        return Counter(
+            {
+                address: count
+                for (seen, address), count in list(self.handler.by_subject.items())
+                if seen == subject
+            }
+        )
+
+    def first_arrival_after(self, moment: float, subject: str) -> float | None:
+        for arrived, seen in list(self.handler.arrivals):
+            if arrived >= moment and seen == subject:
+                return arrived
+        return None
 
     def start(self) -> "SmtpSink":
         self.controller = _Controller(
