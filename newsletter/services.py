@@ -121,13 +121,23 @@ def _confirm(subscriber: Subscriber, newsletter_ids: list[int]) -> None:
         _queue_email("welcome", subscriber, [])
 
 
+def confirmation_newsletters(ids: list[int]) -> list[Newsletter]:
+    """What a confirmation link confirms: the newsletters it asked for that still
+    exist, or the default ones if none does."""
+    return list(Newsletter.objects.filter(pk__in=ids)) or list(
+        Newsletter.objects.filter(pk__in=_default_ids())
+    )
+
+
 def subscription_confirm(*, token: str) -> Subscriber:
-    """Follow a confirmation link. Raises tokens.TokenError for a bad or old one."""
+    """The reader pressed "Confirm" on the page their confirmation link opened
+    (never on the GET itself: mail scanners fetch links). Raises
+    tokens.TokenError for a bad or old link."""
     subscriber, ids = read_confirm_token(token)
-    ids = list(Newsletter.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    newsletters = confirmation_newsletters(ids)
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        _confirm(subscriber, ids or _default_ids())
+        _confirm(subscriber, [newsletter.pk for newsletter in newsletters])
     return subscriber
 
 

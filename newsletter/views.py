@@ -22,7 +22,12 @@ from . import services
 from .forms import OneClickForm, PreferencesForm, SignupForm
 from .models import Newsletter, Subscriber
 from .templatetags.newsletter import signup_context
-from .tokens import TokenError, make_manage_token, read_manage_token
+from .tokens import (
+    TokenError,
+    make_manage_token,
+    read_confirm_token,
+    read_manage_token,
+)
 
 LINK_INVALID = (
     "This link is not valid: it may have been copied incompletely. Sign up again, "
@@ -119,12 +124,29 @@ def _token_problem(request: HttpRequest, error: TokenError) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows one button; only its POST confirms. Mail scanners and link
+    previews fetch the links in an email, and must not complete someone else's
+    double opt-in. The page is rendered for each visitor and never cached, so its
+    form carries the usual CSRF token."""
     try:
-        subscriber = services.subscription_confirm(token=token)
+        if request.method == "POST":
+            subscriber = services.subscription_confirm(token=token)
+        else:
+            subscriber, ids = read_confirm_token(token)
     except TokenError as error:
         return _token_problem(request, error)
+    if request.method == "GET":
+        return render(
+            request,
+            "newsletter/confirm.html",
+            {
+                "subscriber": subscriber,
+                "newsletters": services.confirmation_newsletters(ids),
+                "token": token,
+            },
+        )
     messages.success(request, SUBSCRIBED_MESSAGE)
     return redirect("newsletter:manage", token=make_manage_token(subscriber))
 

@@ -40,6 +40,11 @@ def test_subscribe_confirm_change_unsubscribe_resubscribe(
     assert subscriber.status == "pending"
     confirm = re.search(r"(http\S+/newsletter/confirm/\S+/)", mail.outbox[0].body)[1]
     page.goto(confirm)
+    page.get_by_role("heading", name="Confirm your subscription").wait_for()
+    axe_check(page, "on the confirmation page")
+    subscriber.refresh_from_db()
+    assert subscriber.status == "pending", "opening the link alone confirms nothing"
+    page.get_by_role("button", name="Confirm my subscription").click()
     page.get_by_role("heading", name="Your newsletters").wait_for()
     assert "reader@example.com" in page.content()
     axe_check(page, "on the preferences page")
@@ -87,7 +92,7 @@ def test_newsletter_page_shows_errors_next_to_the_field(
     assert not csp_errors
 
 
-def test_signup_works_without_javascript(browser, live_server, article):
+def test_signup_and_confirmation_work_without_javascript(browser, live_server, article):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + article.get_absolute_url())
@@ -96,6 +101,11 @@ def test_signup_works_without_javascript(browser, live_server, article):
     page.wait_for_url("**/newsletter/check-your-inbox/")
     page.get_by_role("heading", name="Check your inbox").wait_for()
     assert Subscriber.objects.filter(email="nojs@example.com").exists()
+    confirm = re.search(r"(http\S+/newsletter/confirm/\S+/)", mail.outbox[-1].body)[1]
+    page.goto(confirm)
+    page.get_by_role("button", name="Confirm my subscription").click()
+    page.get_by_role("heading", name="Your newsletters").wait_for()
+    assert Subscriber.objects.get(email="nojs@example.com").status == "confirmed"
     context.close()
 
 

@@ -14,3 +14,12 @@ def link_in(message, name: str) -> str:
 
 def outbox_to(address: str) -> list:
     return [m for m in mail.outbox if address in m.to]
+
+
+def press_confirm(client, path: str):
+    """What a reader does with a confirmation link: open the page, then press its
+    one button, a form that posts back to the same address."""
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    assert f'<form method="post" action="{path}"' in page.content.decode()
+    return client.post(path)

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from newsletter import services
 from newsletter.models import Subscriber
 from tests.newsletter.factories import IssueFactory, SubscriberFactory, daily
-from tests.newsletter.helpers import link_in
+from tests.newsletter.helpers import link_in, press_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_every_kind_of_email_carries_links_and_one_click_headers(
     run_tasks(
         services.subscription_request, email="a@example.com", newsletters=[daily()]
     )
-    run_tasks(client.get, link_in(mail.outbox[0], "confirm"))
+    run_tasks(press_confirm, client, link_in(mail.outbox[0], "confirm"))
     # An hour later the confirmed reader signs up again: "already subscribed".
     cache.clear()
     Subscriber.objects.filter(email="a@example.com").update(confirmation_sent_at=None)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from newsletter import admin, forms, views
 from newsletter.forms import is_row_id
 from newsletter.models import Subscriber
-from newsletter.tokens import make_manage_token
+from newsletter.tokens import make_confirm_token, make_manage_token
 from tests.accounts.factories import VerifiedUserFactory
 from tests.newsletter.factories import IssueFactory, SubscriberFactory, daily, weekly
 
@@ -172,6 +172,7 @@ def test_emailed_preferences_refuse_a_bad_newsletter_id(client, value):
     "name, method",
     [
         ("confirm", "get"),
+        ("confirm", "post"),
         ("manage", "get"),
         ("manage", "post"),
         ("unsubscribe", "get"),
@@ -197,6 +198,7 @@ def test_query_strings_change_nothing_on_reading_pages(client, value):
     links = [
         reverse("newsletter:index"),
         reverse("newsletter:check_inbox"),
+        reverse("newsletter:confirm", args=[make_confirm_token(pending, [1])]),
         reverse("newsletter:manage", args=[make_manage_token(pending)]),
         reverse("newsletter:unsubscribe", args=[make_manage_token(pending)]),
     ]

@@ -1,5 +1,6 @@
 """Confirmation, preferences and unsubscribe links: signing, expiry, RFC 8058."""
 
+import re
 import time
 
 import pytest
@@ -18,7 +19,7 @@ from newsletter.tokens import (
     read_manage_token,
 )
 from tests.newsletter.factories import SubscriberFactory, daily, weekly
-from tests.newsletter.helpers import link_in
+from tests.newsletter.helpers import link_in, press_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +31,45 @@ def pending():
     )
 
 
-def test_following_the_confirmation_link_confirms_and_welcomes(
+def test_the_confirmation_link_opens_a_page_that_asks_and_changes_nothing(
     client, pending, django_capture_on_commit_callbacks
 ):
-    """The link confirms with the newsletters asked for, records consent, shows
-    the preferences, and a welcome email follows."""
+    """Mail scanners and link previews fetch the link: a GET (or HEAD), however
+    often, shows the address and the newsletters with one button, and leaves the
+    subscriber pending, with no consent recorded and no welcome email."""
     token = make_confirm_token(pending, [weekly().pk])
+    url = reverse("newsletter:confirm", args=[token])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("newsletter:confirm", args=[token]), follow=True)
+        response = client.get(url)
+        client.get(url)
+        client.head(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert views.SUBSCRIBED_MESSAGE in html or "Your newsletters" in html
+    assert '<h1 id="confirm-heading">Confirm your subscription</h1>' in html
+    assert "pending@example.com" in html and "Weekly analysis" in html
+    form = html.split(f'<form method="post" action="{url}"')[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert '<button type="submit">Confirm my subscription</button>' in form
+    assert "<main" in html
+    assert "no-store" in response["Cache-Control"]
+    pending.refresh_from_db()
+    assert pending.status == Subscriber.Status.PENDING
+    assert pending.consent_at is None and not pending.consent_text
+    assert not mail.outbox
+
+
+def test_the_button_on_the_page_confirms_and_welcomes(
+    client, pending, django_capture_on_commit_callbacks
+):
+    """The reader's one click: confirmed with the newsletters asked for, consent
+    recorded, their preferences shown, and a welcome email follows."""
+    token = make_confirm_token(pending, [weekly().pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = press_confirm(client, reverse("newsletter:confirm", args=[token]))
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert views.SUBSCRIBED_MESSAGE in html
     assert "pending@example.com" in html
     pending.refresh_from_db()
     assert pending.status == Subscriber.Status.CONFIRMED
@@ -49,13 +78,29 @@ def test_following_the_confirmation_link_confirms_and_welcomes(
     assert [m.subject for m in mail.outbox] == ["Welcome to Broadsheet"]
 
 
+def test_the_confirm_button_is_csrf_protected_with_the_pages_own_token(pending):
+    """The page is rendered for each visitor (never cached), so its form carries
+    a CSRF token: a post without it is refused, the page's own one works."""
+    url = reverse("newsletter:confirm", args=[make_confirm_token(pending, [1])])
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(url).status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == Subscriber.Status.PENDING
+    html = strict.get(url).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    assert strict.post(url, {"csrfmiddlewaretoken": csrf}).status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Subscriber.Status.CONFIRMED
+
+
 def test_confirming_twice_is_harmless(
     client, pending, django_capture_on_commit_callbacks
 ):
     token = make_confirm_token(pending, [daily().pk])
+    url = reverse("newsletter:confirm", args=[token])
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("newsletter:confirm", args=[token]))
-        response = client.get(reverse("newsletter:confirm", args=[token]))
+        client.post(url)
+        response = client.post(url)
     assert response.status_code == 302
     assert len(mail.outbox) == 1  # one welcome
 
@@ -68,9 +113,10 @@ def test_confirmation_link_expires_after_seven_days(client, pending, monkeypatch
     with pytest.raises(TokenError) as caught:
         read_confirm_token(token)
     assert caught.value.expired
-    response = client.get(reverse("newsletter:confirm", args=[token]))
-    assert response.status_code == 410
-    assert views.LINK_EXPIRED in response.content.decode()
+    url = reverse("newsletter:confirm", args=[token])
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 410
+        assert views.LINK_EXPIRED in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == Subscriber.Status.PENDING
 
@@ -92,11 +138,14 @@ def test_tampered_links_get_a_clear_page_not_an_error(client, pending, name):
         else make_manage_token(pending)
     )
     for token in [good[:-2] + "xx", "garbage", "a:b:c", "." * 5]:
-        response = client.get(reverse(f"newsletter:{name}", args=[token]))
-        assert response.status_code == 400, token
-        html = response.content.decode()
-        assert views.LINK_INVALID in html
-        assert "pending@example.com" not in html
+        for method in (client.get, client.post):
+            response = method(reverse(f"newsletter:{name}", args=[token]))
+            assert response.status_code == 400, token
+            html = response.content.decode()
+            assert views.LINK_INVALID in html
+            assert "pending@example.com" not in html
+    pending.refresh_from_db()
+    assert pending.status == Subscriber.Status.PENDING
 
 
 def test_a_manage_token_is_not_a_confirmation_token(client, pending):
@@ -219,6 +268,6 @@ def test_full_flow_from_form_to_confirmation(
             {"email": "flow@example.com", "newsletters": [daily().pk]},
         )
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(link_in(mail.outbox[0], "confirm"))
+        press_confirm(client, link_in(mail.outbox[0], "confirm"))
     assert Subscriber.objects.get(email="flow@example.com").status == "confirmed"
     assert mail.outbox[1].subject == "Welcome to Broadsheet"

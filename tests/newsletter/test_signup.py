@@ -12,7 +12,7 @@ from newsletter import services
 from newsletter.models import Subscriber
 from tests.articles.factories import ArticleFactory
 from tests.newsletter.factories import SubscriberFactory, daily, weekly
-from tests.newsletter.helpers import link_in, outbox_to
+from tests.newsletter.helpers import link_in, outbox_to, press_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_unsubscribed_address_stays_unsubscribed_until_it_confirms(post, client)
     post("gone@example.com")
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
-    client.get(link_in(mail.outbox[0], "confirm"))
+    press_confirm(client, link_in(mail.outbox[0], "confirm"))
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
 
