@@ -80,10 +80,29 @@ def site_changed() -> None:
 
 
 def get_versions(*keys: str) -> dict[str, str | int] | None:
-    """Current versions of the given keys, or None when the cache is unreachable."""
+    """Current versions of the given keys, or None when the cache is unreachable.
+
+    An outage must not read as "every version is 0": a page stored during it would
+    then look current for as long as Redis stays down, whatever changed meanwhile.
+    ResilientRedisCache swallows errors in get_many, so it is asked with the call
+    that raises (`get_many_or_raise`).
+    """
+    get_many = getattr(cache, "get_many_or_raise", cache.get_many)
     try:
-        found = cache.get_many(keys)
-    except Exception:  # noqa: BLE001
-        logger.exception("Cache unreachable while reading page versions")
+        found = get_many(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(_first_versions(missing, get_many))
+    except Exception:  # noqa: BLE001 - the backend logs the outage
         return None
     return {key: found.get(key, 0) for key in keys}
+
+
+def _first_versions(keys: list[str], get_many) -> dict:
+    """Give versions that have none a new token (first use, or a Redis that lost
+    its data): a fixed "no version yet" would match pages stored before the loss,
+    however much changed since. `add` keeps whichever process's token came first."""
+    token = secrets.token_hex(8)
+    for key in keys:
+        cache.add(key, token, timeout=None)
+    return get_many(keys)

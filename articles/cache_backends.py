@@ -67,6 +67,15 @@ class ResilientRedisCache(RedisCache):
             self._outage("get_many", error)
             return {}
 
+    def get_many_or_raise(self, keys, version=None):
+        """get_many that raises when Redis is down: for callers to whom "no value"
+        and "unknown" differ (page versions, articles/cache.py)."""
+        try:
+            return super().get_many(keys, version)
+        except OUTAGE_ERRORS as error:
+            self._outage("get_many", error)
+            raise
+
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return super().set(key, value, timeout, version)

@@ -12,6 +12,11 @@ its hottest pages in memory and re-checks their versions in Redis at most every
 PAGE_CACHE_LOCAL_SECONDS (1 s), so a busy page costs no network round trip at all
 while a change still shows within that second.
 
+With Redis down no version can be read, so none is trusted: a page rendered then is
+kept in this process's memory only, for PAGE_CACHE_LOCAL_SECONDS, and rendered again
+after it. A new comment shows within that second, and a busy page is still rendered
+at most once a second per process.
+
 Headers:
 - anonymous pages: `Cache-Control: public, max-age=0, s-maxage=…,
   stale-while-revalidate=…`, a strong ETag and Last-Modified, 304 for matching
@@ -165,6 +170,9 @@ def serve_last_good_copy(request: HttpRequest) -> HttpResponse | None:
 
 
 def _is_current(entry: dict) -> bool:
+    """Unknown (the cache is down, or the page was stored while it was) is not."""
+    if entry["versions"] is None:
+        return False
     return get_versions(*entry["versions"]) == entry["versions"]
 
 
@@ -210,10 +218,11 @@ def cache_for_anonymous(view: Callable) -> Callable:
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
+        declared = hasattr(request, "_page_cache_versions")
         versions = getattr(request, "_page_cache_versions", None)
         cacheable = (
             response.status_code == 200
-            and versions is not None
+            and declared
             and not response.cookies
             and "no-cache" not in response.get("Cache-Control", "")
             # A page that used a CSRF token or the session is somebody's own page,
@@ -233,6 +242,8 @@ def cache_for_anonymous(view: Callable) -> Callable:
             "versions": versions,
         }
         local_pages.put(page_key, entry, time.monotonic())
+        if versions is None:  # the cache is down: this process's second only
+            return _from_entry(request, entry, "MISS")
         cache.set(page_key, entry, timeout=settings.PAGE_CACHE_SECONDS)
         if canonical_path(request) == request.path:
             # One last good copy per page (not per query string) for outages.
