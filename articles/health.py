@@ -1,4 +1,5 @@
-"""/healthz: is this instance able to serve? Checks the database and the cache."""
+"""/healthz: is this instance able to serve? Checks the database and the cache,
+each within a second whatever is down (tests/faults/test_database_faults.py)."""
 
 import secrets
 import time
@@ -11,6 +12,12 @@ from django.views.decorators.http import require_GET
 
 
 def _check_database() -> bool:
+    if connection.vendor == "postgresql":
+        # A direct connection bounded to a second, not the pool (whose wait is
+        # longer); a failure also tells the requests that follow to fail fast.
+        from config.postgresql.outage import breaker
+
+        return breaker.check_now(connection.settings_dict)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -20,7 +27,14 @@ def _check_database() -> bool:
 
 
 def _check_cache() -> bool:
-    # A round trip: the cache backend swallows outages, so only a read-back tells.
+    strict_read = getattr(cache, "get_many_or_raise", None)
+    if strict_read is not None:  # Redis: one read that raises when it is down
+        try:
+            strict_read(["healthz:probe"])
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+    # A round trip: a backend may swallow outages, so only a read-back tells.
     nonce = secrets.token_hex(8)
     try:
         cache.set("healthz:probe", nonce, timeout=10)

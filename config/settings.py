@@ -147,12 +147,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # server-side binding (below) brings: see config/postgresql/base.py.
     DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Django's own psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
+    # A sync worker holds one connection, so a wait for the pool is a wait for
+    # the database itself: keep it short. While the database is known to be down,
+    # connections fail at once and one probe (1 s at most) per
+    # DATABASE_RETRY_SECONDS per process looks for its return
+    # (config/postgresql/outage.py).
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": env_int("DATABASE_POOL_MIN", 1),
             "max_size": env_int("DATABASE_POOL_MAX", 4),
-            "timeout": 10,
-        }
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 3),
+        },
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
     }
     # Parameters bound by the server, and statements prepared once a connection has
     # run them DATABASE_PREPARE_THRESHOLD times: PostgreSQL stops parsing and
@@ -174,6 +180,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+DATABASE_RETRY_SECONDS = float(env("DATABASE_RETRY_SECONDS", "2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -432,6 +440,10 @@ NEWSLETTER_SIGNUP_LIMIT_PER_IP = (10, 3600)
 NEWSLETTER_SIGNUP_LIMIT_PER_ADDRESS = (5, 3600)
 NEWSLETTER_CONFIRMATION_INTERVAL = 3600  # at most one confirmation email an hour
 NEWSLETTER_CONFIRMATION_MAX_AGE = 7 * 24 * 3600  # confirmation links last 7 days
+# Largest subscriber CSV the admin imports, in bytes (512 KiB: about 8,000 rows).
+# The import runs in the request, a few ms a row, and must end before the worker
+# timeout (GUNICORN_TIMEOUT); raise both together.
+NEWSLETTER_IMPORT_MAX_BYTES = env_int("NEWSLETTER_IMPORT_MAX_BYTES", 512 * 1024)
 
 # --- Read path: page cache and HTTP caching ------
 # Anonymous reading pages are kept this long in our own cache at most; a change to

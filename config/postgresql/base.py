@@ -6,9 +6,14 @@ limit, so Django's PostgreSQL backend never batches bulk_create, bulk_update or 
 delete collector, and a large import or delete would fail with "number of parameters
 must be between 0 and 65535". This backend batches them, as Django's SQLite and
 Oracle backends already do for theirs.
+
+It also fails fast while the database is known to be down (config/postgresql/
+outage.py), so that an outage does not hold every worker for the pool's timeout.
 """
 
 from django.db.backends.postgresql import base, features, operations
+
+from .outage import breaker
 
 
 class DatabaseFeatures(features.DatabaseFeatures):
@@ -25,3 +30,18 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
     ops_class = DatabaseOperations
+
+    def get_new_connection(self, conn_params):
+        breaker.before_connect(self.settings_dict, self.pool)
+        try:
+            connection = super().get_new_connection(conn_params)
+        except base.Database.Error as error:
+            breaker.failed(error)
+            raise
+        return connection
+
+    def is_usable(self) -> bool:
+        usable = super().is_usable()
+        if not usable:
+            breaker.broken_connection()
+        return usable

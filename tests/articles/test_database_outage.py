@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from articles.cache import article_changed
+from config.postgresql.outage import breaker
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory
 
@@ -35,6 +36,7 @@ def database_down():
     connection.close_pool()
     connection.settings_dict.clear()
     connection.settings_dict.update(original)
+    breaker.recovered()  # the outage is over for this process's breaker too
 
 
 def test_anonymous_readers_get_cached_pages_and_others_a_friendly_503(database_down):
@@ -65,3 +67,21 @@ def test_anonymous_readers_get_cached_pages_and_others_a_friendly_503(database_d
 
     never_cached = anonymous.get("/sections/nowhere/")
     assert never_cached.status_code == 503
+
+
+def test_while_the_database_is_known_down_requests_fail_at_once(database_down):
+    """After one failure, requests that need the database answer 503 at once for
+    DATABASE_RETRY_SECONDS instead of each waiting for the pool (which would hold
+    every worker and starve readers of cached pages); /healthz says so at once."""
+    import time
+
+    signed_in = Client(raise_request_exception=False)
+    signed_in.force_login(UserFactory())
+    database_down()
+    assert signed_in.get("/").status_code == 503  # the first one finds out
+    started = time.monotonic()
+    answers = [signed_in.get("/").status_code for _ in range(20)]
+    assert answers == [503] * 20
+    assert time.monotonic() - started < 1  # the pool would take 1 s each
+    health = Client().get("/healthz")
+    assert (health.status_code, health.json()["database"]) == (503, "unavailable")
