@@ -8,14 +8,21 @@ shows next to it, before any query is built from the value.
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.template.defaultfilters import filesizeformat
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from . import admin_io
 from .models import Newsletter
 from .services import INVALID_EMAIL, NO_NEWSLETTER
 
 NEWSLETTER_NOT_OURS = "That is not one of our newsletters: choose from the list."
 ROWS_NOT_VALID = "The rows sent are not rows of this list: tick them again."
+FILE_TOO_LARGE = (
+    "This file is {size}; the import takes files up to {limit}. Split the list "
+    "into smaller files and import each one."
+)
 
 # The largest id a BigAutoField holds (PostgreSQL's bigint, SQLite's INTEGER):
 # one more makes SQLite raise OverflowError instead of finding nothing.
@@ -164,8 +171,27 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="Columns: email, newsletters (slugs separated by ';', empty for "
-        "the default), consented (yes or no), consented_at (optional, ISO date).",
+        "the default), consented (yes or no), consented_at (optional, ISO date). "
+        "UTF-8 is best (Excel: “CSV UTF-8”); UTF-16 and Windows-1252 are read too.",
     )
+
+    def clean_file(self) -> admin_io.CsvText:
+        """The file's text, or a message next to the field saying why it cannot be
+        read (too large, not text, an encoding we cannot tell): a refused file
+        imports nothing."""
+        upload = self.cleaned_data["file"]
+        limit = settings.NEWSLETTER_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                FILE_TOO_LARGE.format(
+                    size=filesizeformat(upload.size), limit=filesizeformat(limit)
+                ),
+                code="too_large",
+            )
+        try:
+            return admin_io.decode_csv(upload.read())
+        except admin_io.FileRefused as refused:
+            raise forms.ValidationError(str(refused), code="unreadable") from None
 
 
 class FillForm(forms.Form):
