@@ -70,6 +70,16 @@ def send_subscriber_email(
 
 
 @task()
+def record_subscription_request(
+    *, email: str, newsletter_ids: list[int], source: str
+) -> None:
+    """A signup's writes and email, off the request (newsletter/services.py)."""
+    from .services import subscription_record
+
+    subscription_record(email=email, newsletter_ids=newsletter_ids, source=source)
+
+
+@task()
 def prepare_issue(*, issue_id: int) -> int:
     """Create the deliveries (once), then start the batch chains."""
     issue = Issue.objects.get(pk=issue_id)
