@@ -96,9 +96,9 @@ def subscription_record(*, email: str, newsletter_ids: list[int], source: str) -
     """The signup's writes, in the worker: the subscriber and the one email.
 
     New, pending, unsubscribed and bounced addresses get a confirmation link (the
-    status only changes once it is followed); confirmed ones get a note with their
-    preferences link. Either way at most one email per address per
-    NEWSLETTER_CONFIRMATION_INTERVAL, however often the form is sent.
+    status only changes once the reader confirms on the page it opens); confirmed
+    ones get a note with their preferences link. Either way at most one email per
+    address per NEWSLETTER_CONFIRMATION_INTERVAL, however often the form is sent.
     """
     ids = list(
         Newsletter.objects.filter(pk__in=newsletter_ids)
