@@ -26,6 +26,7 @@ from django_tasks_db.models import DBTaskResult
 
 from .models import User
 from .names import validate_display_name
+from .services import announce_public_name
 
 DISCUSSION_FIELDS = [
     "trusted",
@@ -185,6 +186,8 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         """Discussion fields change through the services, which log each one."""
+        if change and "display_name" in form.changed_data:
+            announce_public_name(obj)
         if not change:
             return super().save_model(request, obj, form, change)
         from comments import services

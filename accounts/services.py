@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 
 from . import privacy
 from .names import validate_display_name
+from .signals import public_name_changed
 from .tasks import send_account_email
 
 User = get_user_model()
@@ -44,16 +45,32 @@ def has_verified_email() -> Exists:
     return Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True))
 
 
+def announce_public_name(user) -> None:
+    """Tell the apps that show the user's name (after the commit), so cached pages
+    that show the old one are refreshed."""
+    transaction.on_commit(
+        lambda: public_name_changed.send(sender=get_user_model(), user=user)
+    )
+
+
 def profile_update(
     *, user, display_name: str, bio: str, notify_on_reply: bool
 ) -> "User":
     """Save a reader's public profile after checking the display-name rules."""
+    old_name = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list("display_name", flat=True)
+        .first()
+    )
     user.display_name = validate_display_name(display_name, user=user)
     user.bio = bio.strip()
     user.notify_on_reply = notify_on_reply
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
         user.save(update_fields=["display_name", "bio", "notify_on_reply"])
+        if user.display_name != old_name:
+            announce_public_name(user)
     return user
 
 
@@ -63,6 +80,7 @@ def display_name_set(*, user, display_name: str) -> "User":
     user.display_name = validate_display_name(display_name, user=user)
     with transaction.atomic():
         user.save(update_fields=["display_name"])
+        announce_public_name(user)
     return user
 
 

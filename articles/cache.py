@@ -52,6 +52,13 @@ def article_changed(article_id: int, *, listings: bool = True) -> None:
         _bump(article_version_key(article_id))
 
 
+def articles_changed(article_ids) -> None:
+    """article_changed for many articles at once (one round trip), listings kept."""
+    keys = [article_version_key(article_id) for article_id in set(article_ids)]
+    if keys:
+        _bump(*keys)
+
+
 def count_in_window(key: str, seconds: int) -> int:
     """Count one hit on `key` in a fixed window of `seconds`; returns the count.
 

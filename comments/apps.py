@@ -9,6 +9,7 @@ class CommentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete
 
         from accounts import privacy
+        from accounts.signals import public_name_changed
 
         from . import privacy as discussion_privacy
         from . import word_rules
@@ -30,9 +31,26 @@ class CommentsConfig(AppConfig):
         pre_delete.connect(
             _faq_item_deleted, sender="articles.FaqItem", dispatch_uid="faq-deleted"
         )
+        public_name_changed.connect(
+            _public_name_changed, dispatch_uid="discussion-public-name"
+        )
 
 
 def _faq_item_deleted(sender, instance, **kwargs) -> None:
     from .question_services import faq_item_deleted
 
     faq_item_deleted(faq_item_id=instance.pk)
+
+
+def _public_name_changed(sender, user, **kwargs) -> None:
+    """The pages that show the name: every article the user commented on or asked
+    about. Their cached copies are refreshed (a cache signal, no business logic)."""
+    from articles.cache import articles_changed
+
+    from .models import Comment, ReaderQuestion
+
+    commented = Comment.objects.filter(author=user).values_list("article_id", flat=True)
+    asked = ReaderQuestion.objects.filter(author=user, article__isnull=False)
+    articles_changed(
+        {*commented.distinct(), *asked.values_list("article_id", flat=True).distinct()}
+    )
