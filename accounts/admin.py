@@ -17,12 +17,15 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django_tasks_db.models import DBTaskResult
+
+from core.admin_ids import CheckedIdsMixin, is_usable_id
 
 from .models import User
 from .names import validate_display_name
@@ -100,7 +103,7 @@ class UserChangeForm(DisplayNameRuleMixin, DjangoUserAdmin.form):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CheckedIdsMixin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["-date_joined"]
@@ -229,11 +232,13 @@ class UserAdmin(DjangoUserAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from comments.models import ModerationDecision
 
-        decisions = (
-            ModerationDecision.objects.filter(author_id=object_id)
-            .exclude(outcome__in=["published", "refused"])
-            .select_related("moderator", "comment", "article")[:100]
-        )
+        decisions = ModerationDecision.objects.none()
+        if is_usable_id(User, None, unquote(object_id)):  # else the page says "gone"
+            decisions = (
+                ModerationDecision.objects.filter(author_id=unquote(object_id))
+                .exclude(outcome__in=["published", "refused"])
+                .select_related("moderator", "comment", "article")[:100]
+            )
         extra_context = {**(extra_context or {}), "decisions": decisions}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -285,7 +290,8 @@ def register_superuser_only(model: type[Model]) -> None:
     original = type(admin.site.get_model_admin(model))
     admin.site.unregister(model)
     admin.site.register(
-        model, type(original.__name__, (SuperuserOnlyAdmin, original), {})
+        model,
+        type(original.__name__, (SuperuserOnlyAdmin, CheckedIdsMixin, original), {}),
     )
 
 

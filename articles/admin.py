@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
+
 from .cache import article_changed, listings_changed, site_changed
 from .models import Article, Author, FaqItem, FurtherReading, Section, Tag
 
@@ -32,20 +34,20 @@ class RefreshListingsMixin:
         transaction.on_commit(self.refresh)
 
 
-class FaqItemInline(admin.TabularInline):
+class FaqItemInline(CheckedIdsMixin, admin.TabularInline):
     model = FaqItem
     extra = 0
     fields = ["position", "question", "answer"]
 
 
-class FurtherReadingInline(admin.TabularInline):
+class FurtherReadingInline(CheckedIdsMixin, admin.TabularInline):
     model = FurtherReading
     extra = 0
     fields = ["position", "title", "url"]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CheckedIdsAdmin):
     list_display = [
         "title",
         "section",
@@ -171,7 +173,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(RefreshListingsMixin, admin.ModelAdmin):
+class SectionAdmin(RefreshListingsMixin, CheckedIdsAdmin):
     refresh = staticmethod(site_changed)  # sections are in every page's navigation
 
     list_display = ["name", "slug", "position"]
@@ -181,7 +183,7 @@ class SectionAdmin(RefreshListingsMixin, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(RefreshListingsMixin, admin.ModelAdmin):
+class AuthorAdmin(RefreshListingsMixin, CheckedIdsAdmin):
     list_display = ["name", "role", "user"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -189,7 +191,7 @@ class AuthorAdmin(RefreshListingsMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(RefreshListingsMixin, admin.ModelAdmin):
+class TagAdmin(RefreshListingsMixin, CheckedIdsAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

@@ -22,6 +22,9 @@ Headers:
   stale-while-revalidate=…`, a strong ETag and Last-Modified, 304 for matching
   conditional requests, `Vary: Cookie`, and never a Set-Cookie.
 - personalised pages (a session): `Cache-Control: private, no-store`.
+
+Keys: one per page and canonical query string (see declare_query); a request with
+other parameters is redirected to the canonical URL, never stored.
 """
 
 import hashlib
@@ -35,7 +38,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, urlencode
 
@@ -52,9 +55,9 @@ TRACKING_PARAMETER = re.compile(
 )
 
 
-def canonical_path(request: HttpRequest) -> str:
-    """The path with its meaningful parameters in a fixed order, trackers dropped."""
-    query = urlencode(
+def _given_query(request: HttpRequest) -> str:
+    """The request's parameters in a fixed order, trackers dropped."""
+    return urlencode(
         sorted(
             (name, value)
             for name, values in request.GET.lists()
@@ -62,7 +65,30 @@ def canonical_path(request: HttpRequest) -> str:
             for value in values
         )
     )
+
+
+def canonical_path(request: HttpRequest) -> str:
+    """The path with its parameters in a fixed order, trackers dropped."""
+    query = _given_query(request)
     return f"{request.path}?{query}" if query else request.path
+
+
+def declare_query(request: HttpRequest, **params: str | int) -> None:
+    """Declare the query parameters the page was drawn with, as its links spell
+    them (defaults left out), while rendering it.
+
+    A cached page is stored under its canonical query only: a request whose
+    parameters differ from the declared ones (an unknown parameter, `?cpage=1`,
+    `?csort=nonsense`) is redirected there instead, so no request can add an entry
+    that another URL already has, and the cache holds at most one entry per page
+    a reader can reach by its links. Parameters nobody declared mean nothing.
+    """
+    declared = request.__dict__.setdefault("_page_query", {})
+    declared.update({name: str(value) for name, value in params.items()})
+
+
+def _declared_query(request: HttpRequest) -> str:
+    return urlencode(sorted(getattr(request, "_page_query", {}).items()))
 
 
 class LocalPages:
@@ -73,6 +99,9 @@ class LocalPages:
         self._pages: OrderedDict[str, tuple[dict, float]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._pages)
 
     def get(self, key: str) -> tuple[dict, float] | None:
         with self._lock:
@@ -233,6 +262,13 @@ def cache_for_anonymous(view: Callable) -> Callable:
         if not cacheable:
             patch_vary_headers(response, ["Cookie"])
             return response
+        canonical = _declared_query(request)
+        if canonical != _given_query(request):
+            redirect = HttpResponsePermanentRedirect(
+                f"{request.path}?{canonical}" if canonical else request.path
+            )
+            redirect["Cache-Control"] = f"public, max-age={settings.PAGE_CACHE_SECONDS}"
+            return redirect
         entry = {
             "content": response.content,
             "content_type": response["Content-Type"],

@@ -12,11 +12,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
-from comments.discussion import discussion_context
-
 from .cache import LISTINGS_KEY, SITE_KEY, article_version_key
 from .models import Article, Author, FaqItem, Section, Tag
-from .page_cache import depends_on, serve_last_good_copy
+from .page_cache import declare_query, depends_on, serve_last_good_copy
 from .search import search_articles
 
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
@@ -96,7 +94,6 @@ class ArticleDetailView(DetailView):
             structured_data=article.structured_data(absolute_url, faq_items),
             is_preview=not article.is_published,
         )
-        context.update(discussion_context(request=self.request, article=article))
         return context
 
     def render_to_response(self, context, **kwargs):
@@ -127,7 +124,10 @@ class ArticleListView(ListingPageMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subject=self.subject, **kwargs)
+        context = super().get_context_data(subject=self.subject, **kwargs)
+        if context["page_obj"].number > 1:  # an out-of-range page is a 404 already
+            declare_query(self.request, page=context["page_obj"].number)
+        return context
 
 
 class SectionView(ArticleListView):

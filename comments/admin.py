@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
+
 from . import conf, dashboard, moderation, services
 from .models import (
     Comment,
@@ -25,7 +27,7 @@ from .models import (
 )
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(CheckedIdsMixin, admin.TabularInline):
     model = Report
     extra = 0
     fields = ("user", "reason", "note", "resolved", "created")
@@ -34,7 +36,7 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(CheckedIdsAdmin):
     list_display = (
         "short_body",
         "author",
@@ -186,7 +188,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WordRule)
-class WordRuleAdmin(admin.ModelAdmin):
+class WordRuleAdmin(CheckedIdsAdmin):
     """Words and phrases that reject or hold a comment.
 
     Matching ignores case and accents ("Café" = "cafe") and runs of spaces.
@@ -214,7 +216,7 @@ class WordRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(CheckedIdsAdmin):
     list_display = ("comment", "user", "reason", "resolved", "created")
     list_filter = ("reason", "resolved")
     raw_id_fields = ("comment", "user")
@@ -222,7 +224,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationDecision)
-class ModerationDecisionAdmin(admin.ModelAdmin):
+class ModerationDecisionAdmin(CheckedIdsAdmin):
     """The audit trail: every decision, automatic or a moderator's; never edited.
 
     Filter by moderator on the right; by reader from their record (the user page
@@ -288,6 +290,7 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
 
 admin.site.register(
     Reaction,
+    CheckedIdsAdmin,
     list_display=("comment", "user", "created"),
     raw_id_fields=("comment", "user"),
 )
@@ -295,7 +298,7 @@ from . import question_admin  # noqa: E402,F401
 
 
 @admin.register(ModerationSettings)
-class ModerationSettingsAdmin(admin.ModelAdmin):
+class ModerationSettingsAdmin(CheckedIdsAdmin):
     """One page of settings; each field says what the deployment's default is."""
 
     fields = [

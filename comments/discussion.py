@@ -15,11 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page_cache import declare_query
 
 from . import conf
 from .forms import CommentForm
@@ -46,6 +49,7 @@ FILTER_LABELS = {
     "": "All comments",
     ANSWERS_FILTER: "Answers to the reader question",
 }
+MAX_PAGE = 10_000
 
 
 @dataclass
@@ -76,15 +80,11 @@ class Discussion:
         self, page: int, *, sort: str | None = None, filter_by: str | None = None
     ) -> str:
         """A page of threads; sort and filter default to the current ones."""
-        sort = self.sort if sort is None else sort
-        filter_by = self.filter_by if filter_by is None else filter_by
-        params: dict[str, str | int] = {}
-        if filter_by:
-            params[FILTER_PARAM] = filter_by
-        if sort != DEFAULT_SORT:
-            params[SORT_PARAM] = sort
-        if page > 1:
-            params[PAGE_PARAM] = page
+        params = query_params(
+            sort=self.sort if sort is None else sort,
+            page=page,
+            filter_by=self.filter_by if filter_by is None else filter_by,
+        )
         return "?" + urlencode(params) if params else "?"
 
     @property
@@ -102,17 +102,42 @@ class Discussion:
         return url + self.page_url(self.page + 1)
 
 
+def query_params(*, sort: str, page: int, filter_by: str) -> dict[str, str | int]:
+    """The discussion's view as its links spell it: defaults left out."""
+    params: dict[str, str | int] = {}
+    if filter_by:
+        params[FILTER_PARAM] = filter_by
+    if sort != DEFAULT_SORT:
+        params[SORT_PARAM] = sort
+    if page > 1:
+        params[PAGE_PARAM] = page
+    return params
+
+
+class _ViewForm(forms.Form):
+    """The reader's sort, page and filter from the query string. A value that is
+    not understood falls back to its default; the others still apply."""
+
+    def __init__(self, params):
+        super().__init__(params)
+        self.fields[SORT_PARAM] = forms.ChoiceField(
+            choices=list(SORT_LABELS.items()), required=False
+        )
+        self.fields[PAGE_PARAM] = forms.IntegerField(min_value=1, required=False)
+        self.fields[FILTER_PARAM] = forms.ChoiceField(
+            choices=list(FILTER_LABELS.items()), required=False
+        )
+
+
 def _sort_page_and_filter(params) -> tuple[str, int, str]:
-    sort = params.get(SORT_PARAM, DEFAULT_SORT)
-    if sort not in SORTS:
-        sort = DEFAULT_SORT
-    try:
-        page = max(1, min(int(params.get(PAGE_PARAM, 1)), 10_000))
-    except (TypeError, ValueError):
-        page = 1
-    filter_by = params.get(FILTER_PARAM, "")
-    if filter_by not in FILTER_LABELS:
-        filter_by = ""
+    form = _ViewForm(params)
+    form.is_valid()  # cleaned_data keeps the fields that were valid
+    chosen = form.cleaned_data
+    sort = chosen.get(SORT_PARAM) or DEFAULT_SORT
+    # Past MAX_PAGE is MAX_PAGE, so that the OFFSET stays a small number whatever
+    # the URL says (and past the last page is a 404: see discussion_for).
+    page = min(chosen.get(PAGE_PARAM) or 1, MAX_PAGE)
+    filter_by = chosen.get(FILTER_PARAM) or ""
     return sort, page, filter_by
 
 
@@ -313,10 +338,26 @@ def load_page(
     return tops, has_next, replies
 
 
-def discussion_context(*, request, article: Article, params=None) -> dict:
-    """The article page's discussion: call once from the article view."""
-    params = request.GET if params is None else params
-    sort, page, filter_by = _sort_page_and_filter(params)
+def discussion_context(*, request, article: Article) -> dict:
+    """The discussion as a template context (the htmx "more threads" fragment)."""
+    return {"discussion": discussion_for(request, article)}
+
+
+def discussion_for(request, article: Article) -> Discussion:
+    """The article page's discussion in the view the query string asks for.
+
+    Built once per request (the discussion and the reader-question slot both show
+    it). A page past the last one is a 404; the view it was drawn in is declared
+    to the page cache, which redirects any other spelling of it to that one.
+    """
+    built = request.__dict__.setdefault("_discussions", {})
+    if article.pk not in built:
+        built[article.pk] = _build_discussion(request, article)
+    return built[article.pk]
+
+
+def _build_discussion(request, article: Article) -> Discussion:
+    sort, page, filter_by = _sort_page_and_filter(request.GET)
     viewer = request.user if request.user.is_authenticated else None
     now = timezone.now()
     question = featured_question(article)
@@ -330,6 +371,9 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
         question=question,
         answers_only=filter_by == ANSWERS_FILTER,
     )
+    if page > 1 and not tops:
+        raise Http404("No such page of comments.")
+    declare_query(request, **query_params(sort=sort, page=page, filter_by=filter_by))
     picks = list(
         with_viewer_flags(
             Comment.objects.approved()
@@ -391,7 +435,7 @@ def discussion_context(*, request, article: Article, params=None) -> dict:
             (key, label, discussion.page_url(1, filter_by=key))
             for key, label in FILTER_LABELS.items()
         ]
-    return {"discussion": discussion}
+    return discussion
 
 
 def comment_page(comment: Comment, *, viewer=None, sort: str = DEFAULT_SORT) -> int:

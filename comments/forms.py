@@ -1,6 +1,11 @@
-"""Forms for taking part. The rules live in services.py; forms only shape input."""
+"""Forms for taking part. The rules live in services.py; forms only shape input.
+
+Ids go through core.ids.
+"""
 
 from django import forms
+
+from core.ids import IdField
 
 from . import conf
 from .models import Report
@@ -22,7 +27,7 @@ class CommentForm(AsksDisplayName):
         strip=False,
         required=False,  # services.py gives the one "empty" message
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = IdField(required=False)
     # Honeypot: hidden from people by CSS; bots fill it in.
     website = forms.CharField(required=False, label="Leave this empty")
 

@@ -9,6 +9,7 @@ open reports one prefetch.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+
+from core.ids import IdListField
 
 from . import services
 from .models import Comment, Report
@@ -52,6 +55,10 @@ ACTIONS = {
 }
 UNKNOWN_ACTION = "Choose what to do with the selected comments."
 NOTHING_SELECTED = "Select at least one comment first."
+BAD_SELECTION = (
+    "The selection was not understood, so nothing was changed. Select the comments "
+    "again."
+)
 DONE = "Comment {action}."
 BULK_DONE = "{count} comment(s) {action}."
 
@@ -308,18 +315,29 @@ def decide_view(request: HttpRequest, pk: int, admin_site) -> HttpResponse:
     return HttpResponseRedirect(_back(request))
 
 
+class BulkForm(forms.Form):
+    """What the queue's bulk form sends: the decision and the ticked comments."""
+
+    action = forms.ChoiceField(
+        choices=list(ACTIONS.items()),
+        error_messages={"required": UNKNOWN_ACTION, "invalid_choice": UNKNOWN_ACTION},
+    )
+    selected = IdListField(
+        error_messages={"required": NOTHING_SELECTED, "invalid": BAD_SELECTION}
+    )
+
+
 @require_POST
 def bulk_view(request: HttpRequest, admin_site) -> HttpResponse:
     """The same decision on every selected comment; each one reports on its own."""
     _check(request)
-    action = request.POST.get("action", "")
-    ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
-    if action not in ACTIONS:
-        messages.error(request, UNKNOWN_ACTION)
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        # Without a decision, what was ticked does not matter yet.
+        field = "action" if "action" in form.errors else "selected"
+        messages.error(request, form.errors[field][0])
         return HttpResponseRedirect(_back(request))
-    if not ids:
-        messages.error(request, NOTHING_SELECTED)
-        return HttpResponseRedirect(_back(request))
+    action, ids = form.cleaned_data["action"], form.cleaned_data["selected"]
     done = 0
     for comment in Comment.objects.filter(pk__in=ids).order_by("pk"):
         try:

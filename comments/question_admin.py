@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from articles.cache import article_changed
 from articles.models import FaqItem
+from core.admin_ids import CheckedIdsAdmin
 
 from . import question_services as services
 from .question_forms import PromoteForm
@@ -26,7 +27,7 @@ PROMOTED = "“{question}” is now in the FAQ of “{article}”, at position {
 
 
 @admin.register(ReaderQuestion)
-class ReaderQuestionAdmin(admin.ModelAdmin):
+class ReaderQuestionAdmin(CheckedIdsAdmin):
     list_display = (
         "__str__",
         "asker",

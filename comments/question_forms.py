@@ -2,6 +2,8 @@
 
 from django import forms
 
+from core.ids import IdField
+
 from . import conf
 from .forms import AsksDisplayName
 from .question_services import question_setting
@@ -14,7 +16,6 @@ class AskForm(AsksDisplayName):
         required=False,  # the service gives the one "too short" message
         strip=False,
     )
-    article = forms.IntegerField(required=False, widget=forms.HiddenInput)
     about_article = forms.BooleanField(required=False, initial=True)
     anonymous = forms.BooleanField(
         label="Stay anonymous: show me as “a reader” if my question is published",
@@ -27,6 +28,13 @@ class AskForm(AsksDisplayName):
         super().__init__(*args, **kwargs)
         self.min_length = question_setting("QUESTIONS_MIN_LENGTH")
         self.max_length = question_setting("QUESTIONS_MAX_LENGTH")
+
+
+class ArticleRefForm(forms.Form):
+    """The article a question is asked from: ?article= on the "Ask" link, then the
+    ask form's hidden field. Not an article's id: a 404, as for a forged URL."""
+
+    article = IdField(required=False)
 
 
 class AnswerForm(AsksDisplayName):

@@ -16,7 +16,7 @@ from articles.models import Article, Section
 from . import question_services as services
 from . import services as discussion
 from .models import Comment
-from .question_forms import AnswerForm, AskForm
+from .question_forms import AnswerForm, ArticleRefForm, AskForm
 from .question_models import ReaderQuestion
 from .services import CommentError
 from .views import (
@@ -38,8 +38,13 @@ PAGE_SIZE = 20
 ANSWERS_PAGE_SIZE = 50
 
 
-def _published_article(article_id) -> Article | None:
-    if not article_id:
+def _asked_from(request: HttpRequest) -> Article | None:
+    """The published article the reader is asking from, if any; 404 if forged."""
+    ref = ArticleRefForm(request.POST if request.method == "POST" else request.GET)
+    if not ref.is_valid():
+        raise Http404
+    article_id = ref.cleaned_data["article"]
+    if article_id is None:
         return None
     return get_object_or_404(Article.objects.published(), pk=article_id)
 
@@ -48,14 +53,8 @@ def _published_article(article_id) -> Article | None:
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest) -> HttpResponse:
     """The "Ask the newsroom" page; from an article it offers to tie the question."""
-    form = AskForm(
-        request.POST or None, initial={"article": request.GET.get("article")}
-    )
-    source = request.POST if request.method == "POST" else request.GET
-    try:
-        article = _published_article(source.get("article"))
-    except (TypeError, ValueError):
-        raise Http404 from None
+    article = _asked_from(request)
+    form = AskForm(request.POST or None)
     verified = discussion.user_has_verified_email(request.user)
     if (
         request.method == "POST"

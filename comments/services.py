@@ -138,14 +138,26 @@ def suspension_message(user) -> str:
     return message
 
 
+def edit_refusal(comment: Comment, *, at=None) -> CommentError | None:
+    """Why its author may no longer edit `comment` (None: they still may).
+
+    Asked by the edit page before it offers a form (an edit link in an old tab
+    outlives the window, and a moderator may have rejected the comment since) and
+    again by comment_edit when the edit is saved.
+    """
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        return CommentError(NOT_EDITABLE, rule="not-editable")
+    if (at or timezone.now()) >= comment.created + conf.edit_window():
+        return CommentError(EDIT_WINDOW_OVER, rule="edit-window")
+    return None
+
+
 def can_edit(comment: Comment, user, *, at=None) -> bool:
-    at = at or timezone.now()
     return (
         user is not None
         and user.is_authenticated
         and comment.author_id == user.pk
-        and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
-        and at < comment.created + conf.edit_window()
+        and edit_refusal(comment, at=at) is None
     )
 
 
@@ -482,10 +494,9 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     """The author edits within the window. Content rules run again on the new text."""
     if comment.author_id != getattr(user, "pk", None):
         raise PermissionDenied
-    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
-        raise CommentError(NOT_EDITABLE, rule="not-editable")
-    if not can_edit(comment, user):
-        raise CommentError(EDIT_WINDOW_OVER, rule="edit-window")
+    refusal = edit_refusal(comment)
+    if refusal is not None:
+        raise refusal
     # The same gates as a new comment: a suspension or a closed discussion also
     # stops a rewrite of what is already there.
     if user.is_commenting_suspended():

@@ -230,13 +230,29 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/_comment_card.html", {"c": comment})
 
 
+def _cannot_edit(request: HttpRequest, comment: Comment, reason: str) -> HttpResponse:
+    """The edit page of a comment its author can no longer edit: the reason in
+    place of a form that could not be saved. htmx swaps 2xx answers only, so the
+    fragment that replaces the card comes with a 200."""
+    context = {"comment": comment, "article": comment.article, "refusal": reason}
+    if is_htmx(request):
+        return render(request, "comments/_edit_form.html", context)
+    return render(request, "comments/edit.html", context, status=403)
+
+
 @sign_in_first
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(pk)
     if comment.author_id != request.user.pk:
         return HttpResponse("You can only edit your own comments.", status=403)
-    form = EditForm(request.POST or None, initial={"body": comment.body})
+    refusal = services.edit_refusal(comment)
+    if request.method == "GET" and refusal is not None:
+        return _cannot_edit(request, comment, refusal.message)
+    # A POST past the window keeps the reader's draft beside the reason (the
+    # service refuses it): they may want to copy it into a new comment.
+    data = request.POST if request.method == "POST" else None  # bound even if empty
+    form = EditForm(data, initial={"body": comment.body})
     if request.method == "POST" and not services.action_allowed(
         user=request.user, action="edit"
     ):
@@ -255,8 +271,6 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return render(request, "comments/_comment_card.html", {"c": comment})
             messages.success(request, EDITED)
             return redirect(comment_location(comment, request.user))
-    elif not services.can_edit(comment, request.user):
-        form.add_error(None, services.EDIT_WINDOW_OVER)
     context = {"comment": comment, "article": comment.article, "form": form}
     template = "comments/_edit_form.html" if is_htmx(request) else "comments/edit.html"
     status = 400 if form.errors and not is_htmx(request) else 200

@@ -7,7 +7,6 @@ preview (HTML and text), send a test, send, and live progress.
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
@@ -18,49 +17,17 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from articles.cache import site_changed
+from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
 
 from . import services
 from .admin_io import export_rows, import_subscribers
 from .emails import personalise, render_issue
-from .forms import ROWS_NOT_VALID, FillForm, ImportForm, SelectedRowsForm
+from .forms import FillForm, ImportForm
 from .models import Delivery, Issue, IssueArticle, Newsletter, Subscriber
 
 EXPORT_BAD_FILTERS = (
     "These export filters are not valid: choose them again on this list, then export."
 )
-
-
-class CheckedChangeList(ChangeList):
-    """Django's list, with the two filter values it lets through to the database
-    refused as bad filters instead (the list then reloads unfiltered): a null
-    byte, which PostgreSQL cannot store in text, and a date-hierarchy year past
-    any date, which raised OverflowError."""
-
-    def get_filters(self, request):
-        if any(
-            "\x00" in value for _, values in request.GET.lists() for value in values
-        ):
-            raise IncorrectLookupParameters("A null byte in the filters.")
-        try:
-            return super().get_filters(request)
-        except OverflowError as error:
-            raise IncorrectLookupParameters(error) from error
-
-
-class CheckedInputAdmin(admin.ModelAdmin):
-    """The base of every newsletter admin: what Django's admin reads from a
-    request unchecked (list filters, ticked rows) goes through a check first, so
-    a hostile value gets a message rather than a 500."""
-
-    def get_changelist(self, request, **kwargs):
-        return CheckedChangeList
-
-    def response_action(self, request, queryset):
-        rows = SelectedRowsForm(request.POST)
-        if not rows.is_valid():
-            self.message_user(request, ROWS_NOT_VALID, messages.ERROR)
-            return redirect(request.get_full_path())
-        return super().response_action(request, queryset)
 
 
 def _count(queryset) -> Coalesce:
@@ -73,7 +40,7 @@ def _count(queryset) -> Coalesce:
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(CheckedInputAdmin):
+class NewsletterAdmin(CheckedIdsAdmin):
     list_display = ["name", "is_default", "confirmed", "pending", "issues_sent"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -155,7 +122,7 @@ class SourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(CheckedInputAdmin):
+class SubscriberAdmin(CheckedIdsAdmin):
     list_display = ["email", "status", "newsletter_names", "source", "created"]
     list_filter = ["status", "newsletters", SourceFilter, "created", "confirmed_at"]
     search_fields = ["email", "user__email"]
@@ -242,7 +209,7 @@ class SubscriberAdmin(CheckedInputAdmin):
         )
 
 
-class IssueArticleInline(admin.TabularInline):
+class IssueArticleInline(CheckedIdsMixin, admin.TabularInline):
     model = IssueArticle
     extra = 0
     fields = ["position", "article"]
@@ -250,7 +217,7 @@ class IssueArticleInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(CheckedInputAdmin):
+class IssueAdmin(CheckedIdsAdmin):
     list_display = ["__str__", "newsletter", "status", "created", "sent_at", "counts"]
     list_filter = ["status", "newsletter"]
     search_fields = ["subject"]
@@ -417,7 +384,7 @@ class IssueAdmin(CheckedInputAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(CheckedInputAdmin):
+class DeliveryAdmin(CheckedIdsAdmin):
     list_display = ["issue", "subscriber", "status", "attempts", "sent_at"]
     list_filter = ["status", "issue"]
     search_fields = ["subscriber__email"]

@@ -5,42 +5,25 @@ the field refuses anything that is not one of our rows with a message the page
 shows next to it, before any query is built from the value.
 """
 
-import re
-
 from django import forms
 from django.conf import settings
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.defaultfilters import filesizeformat
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from core.ids import is_row_id
 
 from . import admin_io
 from .models import Newsletter
 from .services import INVALID_EMAIL, NO_NEWSLETTER
 
 NEWSLETTER_NOT_OURS = "That is not one of our newsletters: choose from the list."
-ROWS_NOT_VALID = "The rows sent are not rows of this list: tick them again."
 FILE_TOO_LARGE = (
     "This file is {size}; the import takes files up to {limit}. Split the list "
     "into smaller files and import each one."
 )
 
-# The largest id a BigAutoField holds (PostgreSQL's bigint, SQLite's INTEGER):
-# one more makes SQLite raise OverflowError instead of finding nothing.
-MAX_ID = 2**63 - 1
-ROW_ID = re.compile(r"[1-9][0-9]{0,18}")
 # Longer than any path our pages send back (an article's is under 220).
 MAX_PATH = 2000
-
-
-def is_row_id(value) -> bool:
-    """A database id as a form sends it: ASCII digits, from 1 to MAX_ID.
-
-    Python's `int()` would also take other scripts' digits ("١٢"), signs, spaces
-    and underscores, and raises ValueError past 4,300 digits; the pattern takes
-    none of them.
-    """
-    text = str(value)
-    return ROW_ID.fullmatch(text) is not None and int(text) <= MAX_ID
 
 
 class RowChoiceField(forms.ModelMultipleChoiceField):
@@ -143,28 +126,6 @@ class PreferencesForm(forms.Form):
         label="Your newsletters",
         help_text="Untick them all to stop every newsletter.",
     )
-
-
-class RowIdsField(forms.MultipleChoiceField):
-    """Row ids whose form only is checked: a row deleted meanwhile is skipped
-    later, as Django's admin does."""
-
-    default_error_messages = {
-        "invalid_choice": ROWS_NOT_VALID,
-        "invalid_list": ROWS_NOT_VALID,
-    }
-
-    def valid_value(self, value) -> bool:
-        return is_row_id(value)
-
-
-class SelectedRowsForm(forms.Form):
-    """The rows ticked on an admin list. Django's admin puts them in a query
-    unchecked: `abc` raised ValueError, a number past the range OverflowError."""
-
-    def __init__(self, data):
-        super().__init__(data)
-        self.fields[ACTION_CHECKBOX_NAME] = RowIdsField(required=False)
 
 
 class ImportForm(forms.Form):

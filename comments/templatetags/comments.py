@@ -15,9 +15,20 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
 
+from ..discussion import Discussion, discussion_for
 from ..models import Comment
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def article_discussion(context, article: Article) -> Discussion:
+    """The discussion under an article: `{% article_discussion article as d %}`.
+
+    A tag, so that the article page (articles/) needs nothing from this app.
+    """
+    return discussion_for(context["request"], article)
+
 
 PROFILE_PAGE_SIZE = 20
 PROFILE_PAGE_PARAM = "comments_page"

@@ -6,10 +6,9 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from ..discussion import ANSWERS_FILTER, FILTER_PARAM, featured_question
+from ..discussion import ANSWERS_FILTER, FILTER_PARAM, discussion_for
 from ..question_forms import AnswerForm, AskForm
 from ..question_models import ReaderQuestion
-from ..services import discussion_is_open, user_has_verified_email
 
 register = template.Library()
 
@@ -43,14 +42,10 @@ def reader_question_slot(context, article) -> Slot:
     request = context.get("request")
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    discussion = context.get("discussion")
-    if discussion is not None:  # the discussion has fetched the question already
-        question = discussion.question
-        can_take_part, is_open = discussion.can_take_part, discussion.is_open
-    else:
-        question = featured_question(article)
-        can_take_part = signed_in and user_has_verified_email(user)
-        is_open = discussion_is_open(article)
+    # The discussion below the slot loads the featured question anyway.
+    discussion = discussion_for(request, article)
+    question = discussion.question
+    can_take_part, is_open = discussion.can_take_part, discussion.is_open
     next_param = urlencode({"next": f"{article.get_absolute_url()}#reader-question"})
     active = can_take_part and is_open
     return Slot(

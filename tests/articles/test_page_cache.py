@@ -9,6 +9,7 @@ from articles.cache import article_changed, listings_changed
 from articles.page_cache import local_pages
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, FaqItemFactory
+from tests.comments.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -351,6 +352,64 @@ def test_meaningful_parameters_still_get_their_own_page(client, article):
     client.get(url)
     assert client.get(url + "?csort=newest")["X-Page-Cache"] == "MISS"
     assert client.get(url + "?csort=newest&utm_source=x")["X-Page-Cache"] == "HIT"
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        ("?utm_source=x&x=1", ""),  # a parameter nobody reads
+        ("?cpage=1", ""),  # the default, spelled out
+        ("?cpage=abc", ""),
+        ("?csort=nonsense", ""),
+        ("?cfilter=answers", ""),  # no featured question: nothing to filter
+        ("?cpage=1&csort=newest&x=1", "?csort=newest"),
+    ],
+)
+def test_other_spellings_of_a_discussion_view_redirect_to_its_own(
+    client, article, query, canonical
+):
+    """One cache entry per view of the discussion: any other spelling of it is a
+    permanent redirect to the one its links use, and stores nothing."""
+    url = article.get_absolute_url()
+    assert client.get(url + canonical)["X-Page-Cache"] == "MISS"
+    stored = len(local_pages)
+    response = client.get(url + query)
+    assert response.status_code == 301
+    assert response["Location"] == url + canonical
+    assert len(local_pages) == stored
+    assert client.get(response["Location"])["X-Page-Cache"] == "HIT"
+
+
+def test_a_discussion_page_past_the_last_is_not_found(client, article):
+    CommentFactory(article=article)
+    url = article.get_absolute_url()
+    assert client.get(url + "?cpage=2").status_code == 404
+    assert client.get(url + "?cpage=99999999999999999999").status_code == 404
+
+
+def test_requests_cannot_grow_the_page_cache(client, article):
+    """However many query strings a crawler or an attacker invents, the pages
+    stored are the ones the site links to."""
+    ArticleFactory.create_batch(13, section=article.section)  # two listing pages
+    section = article.section.get_absolute_url()
+    for url in (article.get_absolute_url(), section, section + "?page=2"):
+        assert client.get(url).status_code == 200
+    stored = len(local_pages)
+    for n in range(40):
+        for junk in (f"?x={n}", f"?cpage={n}", f"?csort={n}", f"?page={n}&n={n}"):
+            client.get(article.get_absolute_url() + junk)
+            client.get(section + junk)
+    assert len(local_pages) == stored
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("?page=1", 301), ("?page=abc", 404), ("?page=9", 404)]
+)
+def test_listing_pages_have_one_spelling(client, article, query, expected):
+    response = client.get(article.section.get_absolute_url() + query)
+    assert response.status_code == expected
+    if expected == 301:
+        assert response["Location"] == article.section.get_absolute_url()
 
 
 def test_a_recommendation_refreshes_the_article_but_not_the_listings(

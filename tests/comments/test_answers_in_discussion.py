@@ -128,9 +128,12 @@ def test_no_answers_yet_says_so(client, article):
 
 
 def test_without_a_featured_question_there_is_no_filter(client, article):
-    """No question, nothing to filter: the link is absent and the parameter ignored."""
+    """No question, nothing to filter: the link is absent and the parameter leads
+    to the whole discussion."""
     CommentFactory(article=article, body="A plain comment.")
-    html = html_of(client.get(article.get_absolute_url(), {"cfilter": "answers"}))
+    html = html_of(
+        client.get(article.get_absolute_url(), {"cfilter": "answers"}, follow=True)
+    )
     assert "A plain comment." in html
     assert "Answers to the reader question" not in html
 

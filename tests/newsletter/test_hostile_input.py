@@ -13,8 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.admin_ids import BAD_SELECTION
+from core.ids import is_row_id
 from newsletter import admin, forms, views
-from newsletter.forms import is_row_id
 from newsletter.models import Subscriber
 from newsletter.tokens import make_confirm_token, make_manage_token
 from tests.accounts.factories import VerifiedUserFactory
@@ -299,7 +300,7 @@ def test_admin_actions_refuse_hostile_row_ids(editor, model, action):
         response = editor.post(url, {"action": action, "_selected_action": [value]})
         status_ok(response, 302)
         page = editor.get(response["Location"])
-        assert forms.ROWS_NOT_VALID in page.content.decode(), value
+        assert BAD_SELECTION in page.content.decode(), value
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
     assert Subscriber.objects.count() == 1
