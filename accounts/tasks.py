@@ -1,11 +1,10 @@
 """Background email for accounts: allauth's messages are rendered in the request
 (they need its context) and sent here, so a slow mail server never holds a page; a
-failed send is retried later (articles/email_retry.py)."""
+failed send is retried later (core/mail.py)."""
 
-from django.core.mail import EmailMultiAlternatives
 from django_tasks import task
 
-from articles.email_retry import send_with_retry
+from core.mail import RenderedEmail, email_message, send_with_retry
 
 
 @task()
@@ -19,11 +18,12 @@ def send_account_email(
     headers: dict[str, str] | None = None,
     attempt: int = 1,
 ) -> bool:
-    message = EmailMultiAlternatives(
-        subject, body, from_email, to, headers=headers or None
+    message = email_message(
+        RenderedEmail(subject=subject, text=body, html=html),
+        to=to,
+        headers=headers,
+        from_email=from_email,
     )
-    if html:
-        message.attach_alternative(html, "text/html")
     return send_with_retry(
         message.send,
         task=send_account_email,

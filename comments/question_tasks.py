@@ -1,12 +1,10 @@
 """Background email for reader questions (django-tasks, queued on commit)."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from articles.email_retry import send_with_retry
+from core.mail import email_message, render_email, send_with_retry
 
 from .question_models import ReaderQuestion
 
@@ -17,7 +15,7 @@ def send_question_answered(question_id: int, attempt: int = 1) -> bool:
 
     The question is claimed with a conditional update before sending, so a duplicated
     task finds it claimed and sends nothing; a failed send gives the claim back and
-    is retried later (articles/email_retry.py).
+    is retried later (core/mail.py).
     """
     question = (
         ReaderQuestion.objects.select_related("article", "author")
@@ -44,19 +42,9 @@ def send_question_answered(question_id: int, attempt: int = 1) -> bool:
         "recipient": question.author,
         "answer_url": settings.SITE_URL + question.faq_url,
     }
-    subject = " ".join(
-        render_to_string(
-            "comments/email/question_answered_subject.txt", context
-        ).split()
-    )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("comments/email/question_answered.txt", context),
+    message = email_message(
+        render_email("comments/email/question_answered", context),
         to=[question.author.email],
-    )
-    message.attach_alternative(
-        render_to_string("comments/email/question_answered.html", context),
-        "text/html",
     )
     return send_with_retry(
         message.send,

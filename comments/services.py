@@ -34,8 +34,9 @@ from accounts.services import (  # user_has_verified_email: views ask it here
     has_verified_email,
     user_has_verified_email,  # noqa: F401
 )
-from articles.cache import article_changed, count_in_window
+from articles.cache import article_changed
 from articles.models import Article
+from core.rate import count_in_window
 
 from . import conf, word_rules
 from .markdown import count_links

@@ -3,18 +3,16 @@
 Each task re-reads the database: the situation may have changed since it was queued,
 and a retried task must not send the same email twice (reply notifications claim
 their comment with a conditional update before sending, and give the claim back if
-the send fails). A failed send is retried later (articles/email_retry.py).
+the send fails). A failed send is retried later (core/mail.py).
 """
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from articles.email_retry import send_with_retry
+from core.mail import email_message, render_email, send_with_retry
 
 from .models import Comment
 
@@ -36,19 +34,8 @@ def _send(name: str, *, to: str, context: dict, headers: dict | None = None) -> 
         "SITE_URL": settings.SITE_URL,
         **context,
     }
-    subject = " ".join(
-        render_to_string(f"comments/email/{name}_subject.txt", context).split()
-    )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"comments/email/{name}.txt", context),
-        to=[to],
-        headers=headers or {},
-    )
-    message.attach_alternative(
-        render_to_string(f"comments/email/{name}.html", context), "text/html"
-    )
-    message.send()
+    rendered = render_email(f"comments/email/{name}", context)
+    email_message(rendered, to=[to], headers=headers).send()
 
 
 def _comment_url(comment: Comment) -> str:

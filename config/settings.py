@@ -198,7 +198,7 @@ if not REDIS_URL and not DEBUG:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "articles.cache_backends.ResilientRedisCache",
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "broadsheet"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

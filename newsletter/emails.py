@@ -9,15 +9,16 @@ An issue goes to many subscribers: it is rendered and its CSS inlined once
 subscriber's own signed links.
 """
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from articles.markdown import render_article
+from core.mail import RenderedEmail, email_message
+from core.mail import render_email as core_render_email
 
 from .models import Issue, Subscriber
 from .tokens import make_manage_token
@@ -27,13 +28,6 @@ _inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=Fal
 # Only letters, digits and hyphens: they survive HTML escaping and URL quoting.
 UNSUBSCRIBE_PLACEHOLDER = "x-newsletter-unsubscribe-url-9f2c"
 PREFERENCES_PLACEHOLDER = "x-newsletter-preferences-url-9f2c"
-
-
-@dataclass(frozen=True)
-class RenderedEmail:
-    subject: str
-    text: str
-    html: str
 
 
 def absolute(path: str) -> str:
@@ -59,12 +53,8 @@ def render_email(name: str, context: dict) -> RenderedEmail:
         "preferences_url": PREFERENCES_PLACEHOLDER,
         **context,
     }
-    subject = render_to_string(f"newsletter/email/{name}_subject.txt", context)
-    text = render_to_string(f"newsletter/email/{name}.txt", context)
-    html = render_to_string(f"newsletter/email/{name}.html", context)
-    return RenderedEmail(
-        subject=" ".join(subject.split()), text=text, html=_inliner.inline(html)
-    )
+    rendered = core_render_email(f"newsletter/email/{name}", context)
+    return replace(rendered, html=_inliner.inline(rendered.html))
 
 
 def personalise(
@@ -79,9 +69,8 @@ def personalise(
             PREFERENCES_PLACEHOLDER, preferences
         )
 
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=fill(rendered.text),
+    return email_message(
+        replace(rendered, text=fill(rendered.text), html=fill(rendered.html)),
         to=[subscriber.email],
         connection=connection,
         headers={
@@ -90,8 +79,6 @@ def personalise(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(fill(rendered.html), "text/html")
-    return message
 
 
 def build_message(

@@ -40,7 +40,7 @@ from django.db.models import F, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from articles.cache import count_in_window
+from core.rate import count_in_window
 
 from .emails import personalise, render_issue
 from .models import Delivery, Issue, Subscriber

@@ -12,8 +12,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from articles.cache import count_in_window
 from articles.models import Article
+from core.rate import count_in_window
 
 from .models import Issue, IssueArticle, Newsletter, Subscriber, normalize_email
 from .tokens import read_confirm_token

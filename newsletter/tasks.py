@@ -21,7 +21,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from articles.email_retry import send_with_retry
+from core.mail import send_with_retry
 
 from .emails import absolute, build_message, personalise, render_issue
 from .models import Delivery, Issue, Newsletter, Subscriber
@@ -38,7 +38,7 @@ def send_subscriber_email(
 ) -> bool:
     """Confirmation, welcome or "already subscribed" email to one subscriber.
 
-    A failed send is retried later (articles/email_retry.py). If it never goes, the
+    A failed send is retried later (core/mail.py). If it never goes, the
     hour's hold on the address is lifted, so the reader can simply ask again.
     """
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()

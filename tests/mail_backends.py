@@ -1,5 +1,5 @@
 """A mail server that fails on purpose, and a task backend that can defer, for the
-tests of retried emails (articles/email_retry.py).
+tests of retried emails (core/mail.py).
 
 Modules use them with `from tests.mail_backends import flaky_mail  # noqa: F401`
 and `@pytest.mark.usefixtures("flaky_mail")`, then set `FlakyMail.failures`.

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.tasks import send_account_email
-from articles import email_retry
+from core import mail as email_retry
 from tests.mail_backends import (
     DeferringImmediateBackend,
     FlakyMail,
@@ -53,7 +53,7 @@ def test_after_the_last_attempt_the_failure_is_logged(caplog):
     """A server that never answers: MAX_ATTEMPTS tries, then an error in the log
     naming the task; nothing raises into the caller."""
     FlakyMail.failures = 100
-    with caplog.at_level(logging.WARNING, logger="articles.email_retry"):
+    with caplog.at_level(logging.WARNING, logger="core.mail"):
         send_account_email.enqueue(**EMAIL)
     assert FlakyMail.attempts == email_retry.MAX_ATTEMPTS
     assert mail.outbox == []

@@ -174,12 +174,12 @@ def test_healthz_reports_database_and_cache(client):
 @pytest.fixture
 def redis_down(settings):
     """The cache points at a closed port: Redis is 'down'."""
-    from articles.cache_backends import ResilientRedisCache
+    from core.cache_backends import ResilientRedisCache
 
     ResilientRedisCache._last_logged = 0.0  # noqa: SLF001 — log this outage
     settings.CACHES = {
         "default": {
-            "BACKEND": "articles.cache_backends.ResilientRedisCache",
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }

@@ -4,12 +4,12 @@ server fails: the "notified" mark only sticks once the email has gone."""
 import pytest
 from django.core import mail
 
-from articles import email_retry
 from comments import question_services as qs
 from comments import services
 from comments.models import Comment
 from comments.question_models import ReaderQuestion
 from comments.tasks import send_reply_notification
+from core import mail as email_retry
 from tests.comments.factories import VerifiedUserFactory
 from tests.comments.question_factories import ReaderQuestionFactory
 from tests.mail_backends import (

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def redis_cache(settings, redis_server):
     settings.CACHES = {
         "default": {
-            "BACKEND": "articles.cache_backends.ResilientRedisCache",
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": redis_server.url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

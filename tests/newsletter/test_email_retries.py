@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from articles import email_retry
+from core import mail as email_retry
 from newsletter.models import Subscriber
 from tests.mail_backends import (
     FlakyMail,

@@ -1,4 +1,9 @@
-"""Emails sent from background tasks, retried when the mail server fails.
+"""Emails: one way to build them, and sending from tasks with retries.
+
+`render_email` turns a template trio (`…_subject.txt`, `….txt`, `….html`) into a
+RenderedEmail; `email_message` makes the multipart message every app sends.
+
+Emails sent from background tasks are retried when the mail server fails.
 
 DESIGN: "a failed send is retried, never blocks a request". A task wraps its send
 in `send_with_retry`: when the SMTP server cannot be reached or refuses for now
@@ -21,13 +26,57 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(template_prefix: str, context: dict) -> RenderedEmail:
+    """`{prefix}_subject.txt`, `{prefix}.txt` and `{prefix}.html`, rendered; the
+    subject on one line (a template's line breaks would fold the header)."""
+    subject = render_to_string(f"{template_prefix}_subject.txt", context)
+    return RenderedEmail(
+        subject=" ".join(subject.split()),
+        text=render_to_string(f"{template_prefix}.txt", context),
+        html=render_to_string(f"{template_prefix}.html", context),
+    )
+
+
+def email_message(
+    rendered: RenderedEmail,
+    *,
+    to: list[str],
+    headers: dict[str, str] | None = None,
+    from_email: str | None = None,
+    connection=None,
+) -> EmailMultiAlternatives:
+    """The text message with its HTML alternative (none if `html` is empty)."""
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=from_email,
+        to=to,
+        headers=headers or {},
+        connection=connection,
+    )
+    if rendered.html:
+        message.attach_alternative(rendered.html, "text/html")
+    return message
+
 
 # Seconds to wait before attempt 2, 3, 4 and 5.
 RETRY_DELAYS = (60, 300, 1800, 7200)

@@ -6,13 +6,13 @@ import time
 import pytest
 from django.core.cache import cache
 
-from articles.cache import count_in_window
-from articles.cache_backends import ResilientRedisCache
+from core.cache_backends import ResilientRedisCache
+from core.rate import count_in_window
 
 BACKENDS = {
     "local memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "redis": {
-        "BACKEND": "articles.cache_backends.ResilientRedisCache",
+        "BACKEND": "core.cache_backends.ResilientRedisCache",
         "LOCATION": os.environ.get("REDIS_URL", ""),
         "KEY_PREFIX": "test-rate-counter",
     },
@@ -52,7 +52,7 @@ def test_with_redis_down_rate_limits_fail_open_and_say_so(settings, caplog):
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "articles.cache_backends.ResilientRedisCache",
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }
