@@ -14,7 +14,7 @@ class CommentsConfig(AppConfig):
         from . import privacy as discussion_privacy
         from . import word_rules
         from .models import WordRule
-        from .question_services import register_question_privacy
+        from .questions.services import register_question_privacy
 
         privacy.register_exporter("comments", discussion_privacy.export_comments)
         privacy.register_exporter("reactions", discussion_privacy.export_reactions)
@@ -37,7 +37,7 @@ class CommentsConfig(AppConfig):
 
 
 def _faq_item_deleted(sender, instance, **kwargs) -> None:
-    from .question_services import faq_item_deleted
+    from .questions.services import faq_item_deleted
 
     faq_item_deleted(faq_item_id=instance.pk)
 

@@ -195,3 +195,17 @@ def default_discussion_mode() -> str:
 def auto_close_days() -> int:
     """Discussions close this many days after publication (0: never)."""
     return int(_get("COMMENTS_AUTO_CLOSE_DAYS"))
+
+
+# Reader questions' limits (deployment settings only, not on the settings page).
+QUESTION_DEFAULTS = {
+    "QUESTIONS_MIN_LENGTH": 10,
+    "QUESTIONS_MAX_LENGTH": 300,
+    "QUESTIONS_RATE_PER_MINUTE": 2,
+    "QUESTIONS_RATE_PER_DAY": 10,
+}
+
+
+def question_setting(name: str) -> int:
+    """Question limits: a Django setting when set, else the documented default."""
+    return int(getattr(settings, name, QUESTION_DEFAULTS[name]))

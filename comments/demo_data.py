@@ -124,8 +124,8 @@ def _comment(article, author, body, created, **fields) -> Comment:
 
 
 def load(*, stdout) -> list[dict]:
-    from .moderation_demo import load as load_moderation
-    from .question_demo import load as load_questions
+    from .moderation.demo import load as load_moderation
+    from .questions.demo import load as load_questions
 
     logins = _load_discussion(stdout=stdout) + load_questions(stdout=stdout)
     return logins + load_moderation(stdout=stdout)

@@ -27,8 +27,8 @@ from articles.page_cache import declare_query
 from . import conf
 from .forms import CommentForm
 from .models import Comment, Reaction, Report
-from .question_models import ReaderQuestion
-from .services import discussion_is_open, suspension_message, user_has_verified_email
+from .questions.models import ReaderQuestion
+from .rules import discussion_is_open, suspension_message, take_part_refusal
 
 SORTS = {
     "oldest": ("created", "pk"),
@@ -264,10 +264,7 @@ def decorate_for(
         reported=reported,
         now=timezone.now(),
         can_reply=viewer is not None
-        and (
-            just_posted
-            or (discussion_is_open(article) and user_has_verified_email(viewer))
-        ),
+        and (just_posted or take_part_refusal(viewer, article=article) is None),
     )
 
 
@@ -383,10 +380,10 @@ def _build_discussion(request, article: Article) -> Discussion:
             viewer,
         )[: conf.picks_shown()]
     )
-    can_take_part = viewer is not None and user_has_verified_email(viewer)
+    refusal = take_part_refusal(viewer, at=now)
+    can_take_part = refusal is None
     # A suspended reader is told so up front, not after writing a comment.
-    suspended = can_take_part and viewer.is_commenting_suspended(at=now)
-    can_take_part = can_take_part and not suspended
+    suspended = refusal is not None and refusal.rule == "suspended"
     shown = [*tops, *replies, *picks]
     recommended = {c.pk for c in shown if getattr(c, "viewer_recommended", False)}
     reported = {c.pk for c in shown if getattr(c, "viewer_reported", False)}

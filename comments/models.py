@@ -1,13 +1,14 @@
-"""Discussion models: comments, reactions, reports, word rules and decisions.
+"""The discussion's models: comments, reactions and reports.
 
-Counts shown to readers are denormalized and kept right by comments/services.py:
+The app's other models live with the code that owns them (moderation/models.py:
+word rules, decisions, settings; questions/models.py: reader questions) and are
+imported here, where Django looks for an app's models.
+
+Counts shown to readers are denormalized and kept right by comments/records.py:
 Article.comment_count (approved comments), Comment.reaction_count and
 Comment.reply_count (direct replies that are shown: approved, or placeholders that
-still carry replies). Reader questions arrive with issue 5.
+still carry replies).
 """
-
-import re
-import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .markdown import render_comment
+from .moderation.models import (  # noqa: F401 (the app's models, for Django)
+    ModerationDecision,
+    ModerationSettings,
+    WordRule,
+    normalize_text,
+)
+from .questions.models import ReaderQuestion  # noqa: F401
 
 
 class CommentQuerySet(models.QuerySet):
@@ -220,193 +228,3 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report on comment {self.comment_id}: {self.reason}"
-
-
-def normalize_text(text: str) -> str:
-    """Case- and accent-insensitive form for matching: 'Café' -> 'cafe'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
-
-
-class WordRule(models.Model):
-    """A word or phrase that rejects or holds a comment that contains it."""
-
-    class Action(models.TextChoices):
-        REJECT = "reject", "Reject the comment"
-        HOLD = "hold", "Hold it for review"
-
-    class Match(models.TextChoices):
-        WORD = "word", "Whole word(s)"
-        PHRASE = "phrase", "Anywhere, even inside words"
-
-    phrase = models.CharField(max_length=200)
-    action = models.CharField(max_length=6, choices=Action.choices)
-    match = models.CharField(max_length=6, choices=Match.choices, default=Match.WORD)
-    is_active = models.BooleanField(default=True)
-    note = models.CharField(max_length=200, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["phrase"]
-        verbose_name = "word rule"
-
-    def __str__(self) -> str:
-        return f"{self.phrase} ({self.get_action_display().lower()})"
-
-    def matches(self, normalized_text: str) -> bool:
-        """Does the rule match text already passed through normalize_text?"""
-        phrase = normalize_text(self.phrase)
-        if not phrase:
-            return False
-        if self.match == self.Match.PHRASE:
-            return phrase in normalized_text
-        pattern = r"(?<!\w)" + re.escape(phrase).replace(r"\ ", r"\s+") + r"(?!\w)"
-        return re.search(pattern, normalized_text) is not None
-
-
-class ModerationDecision(models.Model):
-    """Every automatic or moderator decision on a comment, with its reason.
-
-    Refusals have no comment (nothing was saved) but keep the article, the author
-    and the rule, so moderators can see who is hitting which rule.
-    """
-
-    class Outcome(models.TextChoices):
-        REFUSED = "refused", "Refused"
-        HELD = "held", "Held for review"
-        PUBLISHED = "published", "Published"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        SPAM = "spam", "Marked as spam"
-        REMOVED = "removed", "Removed"
-        HIDDEN = "hidden", "Hidden after reports"
-        PICKED = "picked", "Editor's pick"
-        UNPICKED = "unpicked", "No longer an editor's pick"
-        SUSPENDED = "suspended", "Commenting suspended"
-        UNSUSPENDED = "unsuspended", "Suspension lifted"
-        PREMODERATED = "premoderated", "Put in pre-moderation"
-        UNPREMODERATED = "unpremoderated", "Taken out of pre-moderation"
-        TRUSTED = "trusted", "Marked trusted"
-        UNTRUSTED = "untrusted", "No longer trusted"
-
-    comment = models.ForeignKey(
-        Comment,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="decisions",
-    )
-    article = models.ForeignKey(
-        "articles.Article", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty for the automatic rules.",
-    )
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    rule = models.CharField(max_length=40, blank=True)
-    reason = models.CharField(max_length=300, blank=True)
-    status_before = models.CharField(max_length=10, blank=True)
-    status_after = models.CharField(max_length=10, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-        indexes = [
-            models.Index(fields=["author", "created"]),
-            models.Index(fields=["outcome", "created"]),
-        ]
-        permissions = [
-            ("moderate_comments", "Can use the moderation queues"),
-            ("view_dashboard", "Can see the moderation dashboard"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_outcome_display()}: {self.reason}"
-
-
-class ModerationSettings(models.Model):
-    """The moderation settings, editable in the admin without a deploy.
-
-    One row (pk 1). An empty field means "use the deployment's setting"
-    (config/settings.py, from the environment); comments/conf.py reads both.
-    """
-
-    hold_links_over = models.PositiveSmallIntegerField(
-        "hold comments with more links than",
-        null=True,
-        blank=True,
-        help_text="A comment with more links than this waits for a moderator.",
-    )
-    hold_first_approved = models.PositiveSmallIntegerField(
-        "hold a reader's first comments",
-        null=True,
-        blank=True,
-        help_text="A reader's comments wait for review until this many have been "
-        "approved. 0 turns the rule off.",
-    )
-    rate_per_minute = models.PositiveSmallIntegerField(
-        "comments per reader per minute",
-        null=True,
-        blank=True,
-        help_text="More than this in one minute is refused with a 'wait' message.",
-    )
-    rate_per_day = models.PositiveSmallIntegerField(
-        "comments per reader per day",
-        null=True,
-        blank=True,
-        help_text="More than this in 24 hours is refused until tomorrow.",
-    )
-    report_threshold = models.PositiveSmallIntegerField(
-        "reports that hide a comment",
-        null=True,
-        blank=True,
-        help_text="Reports from this many different readers hide a published "
-        "comment until a moderator decides.",
-    )
-    edit_window_minutes = models.PositiveSmallIntegerField(
-        "edit window (minutes)",
-        null=True,
-        blank=True,
-        help_text="How long authors may edit their comment after posting it.",
-    )
-    default_discussion_mode = models.CharField(
-        max_length=20,
-        blank=True,
-        choices=[
-            ("open", "Open"),
-            ("premoderated", "Open, every comment reviewed first"),
-            ("closed", "Closed"),
-        ],
-        help_text="The discussion mode a new article starts with.",
-    )
-    auto_close_days = models.PositiveSmallIntegerField(
-        "close discussions after (days)",
-        null=True,
-        blank=True,
-        help_text="A new article's discussion closes this many days after it is "
-        "published. 0 keeps it open.",
-    )
-    updated = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "moderation settings"
-        verbose_name_plural = "moderation settings"
-
-    def __str__(self) -> str:
-        return "Moderation settings"
-
-
-from .question_models import ReaderQuestion  # noqa: E402,F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .questions.urls import question_urlpatterns
 
 app_name = "comments"
 
@@ -19,7 +20,4 @@ urlpatterns = [
     path("comment/<int:pk>/report/", views.report, name="report"),
     path("emails/stop-replies/<str:token>/", views.stop_replies, name="stop_replies"),
 ]
-
-from .question_urls import question_urlpatterns  # noqa: E402
-
 urlpatterns += question_urlpatterns

@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def moderation_counts(context) -> list[tuple[str, str, int]] | None:
-    from comments.moderation import PERMISSION, TABS, counts
+    from comments.moderation.queue import PERMISSION, TABS, counts
 
     request = context.get("request")
     if request is None or not request.user.has_perm(PERMISSION):

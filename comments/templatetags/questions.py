@@ -7,8 +7,8 @@ from django import template
 from django.urls import reverse
 
 from ..discussion import ANSWERS_FILTER, FILTER_PARAM, discussion_for
-from ..question_forms import AnswerForm, AskForm
-from ..question_models import ReaderQuestion
+from ..questions.forms import AnswerForm, AskForm
+from ..questions.models import ReaderQuestion
 
 register = template.Library()
 

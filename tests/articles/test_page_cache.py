@@ -277,7 +277,7 @@ def test_a_held_comment_does_not_touch_the_cached_page(
 def test_featuring_a_reader_question_refreshes_the_page(
     client, article, staff_user, django_capture_on_commit_callbacks
 ):
-    from comments.question_services import question_feature
+    from comments.questions.services import question_feature
     from tests.comments.question_factories import ReaderQuestionFactory
 
     question = ReaderQuestionFactory(
@@ -292,7 +292,7 @@ def test_featuring_a_reader_question_refreshes_the_page(
 def test_promoting_a_question_into_the_faq_refreshes_the_page(
     client, article, staff_user, django_capture_on_commit_callbacks
 ):
-    from comments.question_services import question_promote
+    from comments.questions.services import question_promote
     from tests.comments.question_factories import ReaderQuestionFactory
 
     question = ReaderQuestionFactory(article=article, text="Who pays for it?")

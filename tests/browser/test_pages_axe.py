@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import question_services as qs
+from comments.questions import services as qs
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
 from tests.comments.question_factories import ReaderQuestionFactory

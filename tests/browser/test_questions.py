@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import FaqItem
 from comments.models import Comment
-from comments.question_models import ReaderQuestion
+from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import StaffUserFactory
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory

@@ -1,6 +1,6 @@
 import factory
 
-from comments.question_models import ReaderQuestion
+from comments.questions.models import ReaderQuestion
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import VerifiedUserFactory
 

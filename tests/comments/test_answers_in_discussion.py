@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.page_cache import local_pages
-from comments import question_services as qs
 from comments.models import Comment
+from comments.questions import services as qs
 from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
 from tests.comments.question_factories import ReaderQuestionFactory

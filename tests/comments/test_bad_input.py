@@ -11,8 +11,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import moderation, services
+from comments import services
 from comments.models import Comment, ModerationDecision
+from comments.moderation import queue as moderation
 from core import admin_ids
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
 from tests.comments.moderation_helpers import held_comments, moderator

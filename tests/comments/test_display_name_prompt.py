@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.names import DISPLAY_NAME_NO_URL, DISPLAY_NAME_TOO_SHORT
-from comments import question_services as qs
 from comments.models import Comment
-from comments.question_models import ReaderQuestion
+from comments.questions import services as qs
+from comments.questions.models import ReaderQuestion
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
 from tests.comments.question_factories import ReaderQuestionFactory
 

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.cache import article_version_key, get_versions
-from comments import moderation, services
+from comments import services
 from comments.models import Comment, ModerationDecision, Report, WordRule
+from comments.moderation import queue as moderation
 from tests.comments.factories import VerifiedUserFactory
 from tests.comments.moderation_helpers import held_comments, moderator
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import dashboard
 from comments.models import Comment, ModerationDecision, Report
+from comments.moderation import dashboard
 from newsletter.models import Subscriber
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
 from tests.comments.moderation_helpers import editor, moderator

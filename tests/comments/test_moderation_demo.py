@@ -7,8 +7,9 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from articles.models import Article
-from comments import demo_data, moderation
+from comments import demo_data
 from comments.models import Comment
+from comments.moderation import queue as moderation
 from tests.comments.moderation_helpers import group
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ server fails: the "notified" mark only sticks once the email has gone."""
 import pytest
 from django.core import mail
 
-from comments import question_services as qs
 from comments import services
 from comments.models import Comment
-from comments.question_models import ReaderQuestion
+from comments.questions import services as qs
+from comments.questions.models import ReaderQuestion
 from comments.tasks import send_reply_notification
 from core import mail as email_retry
 from tests.comments.factories import VerifiedUserFactory
@@ -89,7 +89,7 @@ def test_an_answered_question_email_that_fails_once_arrives_once(
 def test_an_answered_question_email_that_never_went_is_not_marked_sent(
     article, staff_user, on_commit
 ):
-    from comments.question_tasks import send_question_answered
+    from comments.questions.tasks import send_question_answered
 
     question = ReaderQuestionFactory(article=article, answer="It will mediate.")
     FlakyMail.failures = email_retry.MAX_ATTEMPTS

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, FaqItem
-from comments import question_services as qs
 from comments import services
 from comments.models import Comment, WordRule
-from comments.question_models import ReaderQuestion
+from comments.questions import services as qs
+from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, FaqItemFactory
 from tests.comments.question_factories import ReaderQuestionFactory
@@ -227,7 +227,7 @@ def test_promotion_creates_one_faq_item_and_notifies_the_asker_once(
     assert message.to == [question.author.email]
     assert f"{article.get_absolute_url()}#faq-{faq_item.pk}" in message.body
     # A retried task sends nothing more.
-    from comments.question_tasks import send_question_answered
+    from comments.questions.tasks import send_question_answered
 
     send_question_answered.call(question.pk)
     assert len(mail.outbox) == 1

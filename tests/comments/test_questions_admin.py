@@ -9,9 +9,9 @@ from django.utils.html import escape
 
 from accounts import privacy
 from articles.models import FaqItem
-from comments import question_admin
-from comments import question_services as qs
-from comments.question_models import ReaderQuestion
+from comments.questions import admin as question_admin
+from comments.questions import services as qs
+from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import UserFactory, add_totp
 from tests.articles.factories import FaqItemFactory
 from tests.comments.factories import CommentFactory

@@ -6,8 +6,8 @@ from django.core import mail
 
 from articles.importer import import_article_files
 from articles.management.commands import demo
-from comments import question_demo
-from comments.question_models import ReaderQuestion
+from comments.questions import demo as question_demo
+from comments.questions.models import ReaderQuestion
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from articles.cache import article_version_key, get_versions
-from comments import question_services as qs
-from comments import question_views as views
 from comments import services
 from comments.models import Comment
-from comments.question_models import ReaderQuestion
+from comments.questions import services as qs
+from comments.questions import views
+from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, SectionFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory

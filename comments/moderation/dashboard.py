@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from newsletter.models import Subscriber
 
-from .models import Comment, ModerationDecision, Report
+from ..models import Comment, ModerationDecision, Report
 
 DAYS = 30
 PERMISSION = "comments.view_dashboard"

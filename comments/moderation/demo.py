@@ -21,9 +21,9 @@ from django.utils import timezone
 from articles.cache import article_changed
 from articles.models import Article
 
-from .markdown import render_comment
-from .models import Comment, ModerationDecision, Report
-from .services import HOLD_FIRST, HOLD_LINKS, HOLD_REPORTED, HOLD_WORD
+from ..markdown import render_comment
+from ..models import Comment, ModerationDecision, Report
+from ..services import HOLD_FIRST, HOLD_LINKS, HOLD_REPORTED, HOLD_WORD
 
 MODERATOR = ("moderator@example.com", "Demo Moderator")
 QUEUE_ARTICLE = "europe-sanctions-debate-explained"
@@ -177,7 +177,7 @@ def _queue(moderator, stdout) -> None:
 
 
 def _word_rule() -> str:
-    from .models import WordRule
+    from ..models import WordRule
 
     rule, _ = WordRule.objects.get_or_create(
         phrase="clown", defaults={"action": WordRule.Action.HOLD}

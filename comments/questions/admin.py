@@ -17,10 +17,10 @@ from articles.cache import article_changed
 from articles.models import FaqItem
 from core.admin_ids import CheckedIdsAdmin
 
-from . import question_services as services
-from .question_forms import PromoteForm
-from .question_models import ReaderQuestion
-from .services import CommentError
+from ..services import CommentError
+from . import services
+from .forms import PromoteForm
+from .models import ReaderQuestion
 
 PROMOTE_ONE = "Promote one question at a time."
 PROMOTED = "“{question}” is now in the FAQ of “{article}”, at position {position}."

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
@@ -22,11 +21,12 @@ from django.utils import timezone
 from articles.cache import article_changed
 from articles.models import Article, FaqItem
 
-from . import conf, word_rules
-from . import services as discussion
-from .models import Comment, WordRule
-from .question_models import ReaderQuestion
-from .services import CommentError
+from .. import conf, word_rules
+from .. import services as discussion
+from ..conf import question_setting
+from ..models import Comment, WordRule
+from ..rules import CommentError, take_part_refusal
+from .models import ReaderQuestion
 
 # Messages readers and editors see (tests assert these constants).
 QUESTION_TOO_SHORT = (
@@ -64,18 +64,6 @@ QUESTION_WORDS = frozenset(
     can could will would should shall may might must has have had isn't aren't
     doesn't don't didn't can't won't wouldn't shouldn't""".split()
 )
-
-DEFAULTS = {
-    "QUESTIONS_MIN_LENGTH": 10,
-    "QUESTIONS_MAX_LENGTH": 300,
-    "QUESTIONS_RATE_PER_MINUTE": 2,
-    "QUESTIONS_RATE_PER_DAY": 10,
-}
-
-
-def question_setting(name: str) -> int:
-    """Question limits: a Django setting when set, else the documented default."""
-    return int(getattr(settings, name, DEFAULTS[name]))
 
 
 class QuestionError(CommentError):
@@ -117,10 +105,11 @@ def _check_text(text: str) -> str:
 
 def _refusal(*, article, author, text: str, honeypot: str, now) -> QuestionError | None:
     """The refusing rules, in the discussion's order; None when all pass."""
-    if article is not None and not discussion.discussion_is_open(article, at=now):
+    refusal = take_part_refusal(author, article=article, at=now, verified=True)
+    if refusal is not None and refusal.rule == "closed":
         return QuestionError(QUESTIONS_CLOSED, rule="closed")
-    if author.is_commenting_suspended(at=now):
-        return QuestionError(discussion.suspension_message(author), rule="suspended")
+    if refusal is not None:
+        return QuestionError(refusal.message, rule=refusal.rule)
     recent = ReaderQuestion.objects.filter(author=author)
     if recent.filter(
         created__gt=now - timedelta(minutes=1)
@@ -343,7 +332,7 @@ def question_promote(
         )
         _refresh_article(question.article_id)
         if question.author_id is not None:
-            from .question_tasks import send_question_answered
+            from .tasks import send_question_answered
 
             pk = question.pk
             transaction.on_commit(lambda: send_question_answered.enqueue(pk))

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from . import question_services as services
-from .question_models import ReaderQuestion
+from . import services
+from .models import ReaderQuestion
 
 DEMO_ARTICLE = "ukraine-peace-talks-miami"
 ANSWERED_ARTICLE = "europe-sanctions-debate-explained"

@@ -6,7 +6,7 @@ from django_tasks import task
 
 from core.mail import email_message, render_email, send_with_retry
 
-from .question_models import ReaderQuestion
+from .models import ReaderQuestion
 
 
 @task()

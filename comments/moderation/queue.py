@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 
 from core.ids import IdListField
 
-from . import services
-from .models import Comment, Report
+from .. import services
+from ..models import Comment, Report
 
 PERMISSION = "comments.moderate_comments"
 PAGE_SIZE = 25

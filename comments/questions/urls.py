@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import question_views as views
+from . import views
 
 question_urlpatterns = [
     path("questions/", views.answered, name="questions_answered"),

@@ -4,9 +4,9 @@ from django import forms
 
 from core.ids import IdField
 
-from . import conf
-from .forms import AsksDisplayName
-from .question_services import question_setting
+from .. import conf
+from ..conf import question_setting
+from ..forms import AsksDisplayName
 
 
 class AskForm(AsksDisplayName):

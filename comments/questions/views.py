@@ -13,19 +13,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from articles.models import Article, Section
 
-from . import question_services as services
-from . import services as discussion
-from .models import Comment
-from .question_forms import AnswerForm, ArticleRefForm, AskForm
-from .question_models import ReaderQuestion
-from .services import CommentError
-from .views import (
+from .. import services as discussion
+from ..models import Comment
+from ..services import CommentError
+from ..views import (
     HELD,
     PUBLISHED,
     is_htmx,
     posted_comment_location,
     take_display_name,
 )
+from . import services
+from .forms import AnswerForm, ArticleRefForm, AskForm
+from .models import ReaderQuestion
 
 QUESTION_RECEIVED = (
     "Your question was received. An editor reads every question: follow its status "

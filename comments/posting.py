@@ -1,0 +1,267 @@
+"""Readers' writes: post, edit, delete, recommend, report.
+
+Each runs the rules (rules.py) and keeps the counts, page and audit trail in step
+(records.py); emails go out in background tasks, on commit.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    F,
+)
+from django.utils import timezone
+
+from articles.models import Article
+
+from . import conf, word_rules
+from .models import Comment, ModerationDecision, Reaction, Report, WordRule
+from .records import (
+    change_status,
+    queue_reply_notification,
+    record_decision,
+    refresh_after_commit,
+    update_counts,
+)
+from .rules import (
+    ALREADY_DELETED,
+    HOLD_REPORTED,
+    NOT_VERIFIED,
+    RECOMMEND_OWN,
+    RECOMMEND_UNPUBLISHED,
+    REPLY_NOT_PUBLISHED,
+    REPLY_OTHER_ARTICLE,
+    REPORT_OWN,
+    REPORT_TWICE,
+    REPORT_UNPUBLISHED,
+    WORD_REJECTED,
+    CommentError,
+    check_body,
+    content_hold,
+    edit_refusal,
+    hold_for,
+    lock_author,
+    post_refusal,
+    take_part_refusal,
+)
+
+# --- Readers' writes -------------------------------------------------------------
+
+
+def comment_create(
+    *,
+    article: Article,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    honeypot: str = "",
+) -> Comment:
+    """Post a comment or a reply through the moderation rules.
+
+    Raises CommentError with the reader's message when a rule refuses it. Replies to
+    a comment at the deepest level become its siblings, marked "in reply to".
+    """
+    refusal: CommentError | None = None
+    with transaction.atomic():
+        verified, past_first_comments = lock_author(author)
+        if not verified:
+            raise CommentError(NOT_VERIFIED, rule="not-verified")
+        body = check_body(body)
+        if parent is not None:
+            if parent.article_id != article.pk:
+                raise CommentError(REPLY_OTHER_ARTICLE, rule="other-article")
+            if parent.status != Comment.Status.APPROVED:
+                raise CommentError(REPLY_NOT_PUBLISHED, rule="parent-unpublished")
+        now = timezone.now()
+        refusal = post_refusal(
+            article=article, author=author, body=body, honeypot=honeypot, now=now
+        )
+        if refusal is None:
+            comment = _save_new_comment(
+                article=article,
+                author=author,
+                body=body,
+                parent=parent,
+                now=now,
+                past_first_comments=past_first_comments,
+            )
+    if refusal is not None:
+        record_decision(
+            outcome=ModerationDecision.Outcome.REFUSED,
+            article_id=article.pk,
+            author=author,
+            rule=refusal.rule,
+            reason=refusal.message,
+        )
+        raise refusal
+    return comment
+
+
+def _save_new_comment(
+    *, article, author, body: str, parent, now, past_first_comments: bool
+) -> Comment:
+    """Apply the holds and save. Runs inside comment_create's transaction."""
+    hold = hold_for(
+        article=article,
+        author=author,
+        body=body,
+        past_first_comments=past_first_comments,
+    )
+    comment = Comment(article=article, author=author, body=body, created=now)
+    if parent is not None:
+        if parent.depth >= conf.max_depth():
+            comment.parent_id = parent.parent_id
+            comment.reply_to = parent
+            comment.depth = parent.depth
+        else:
+            comment.parent = parent
+            comment.depth = parent.depth + 1
+        comment.root_id = parent.root_id or parent.pk
+    if hold:
+        comment.status = Comment.Status.PENDING
+        comment.hold_reason = hold.reason
+        comment.hold_rule = hold.rule[:40]
+    else:
+        comment.status = Comment.Status.APPROVED
+    comment.save()
+    record_decision(
+        outcome=ModerationDecision.Outcome.HELD
+        if hold
+        else ModerationDecision.Outcome.PUBLISHED,
+        article_id=article.pk,
+        author=author,
+        comment=comment,
+        rule=hold.rule if hold else "",
+        reason=hold.reason if hold else "Passed the automatic rules.",
+    )
+    if not hold:
+        update_counts(comment, was_approved=False)  # last: the shared rows
+    queue_reply_notification(comment)
+    return comment
+
+
+def comment_edit(*, comment: Comment, user, body: str) -> Comment:
+    """The author edits within the window. Content rules run again on the new text."""
+    if comment.author_id != getattr(user, "pk", None):
+        raise PermissionDenied
+    refusal = edit_refusal(comment)
+    if refusal is not None:
+        raise refusal
+    # The same gates as a new comment: a suspension or a closed discussion also
+    # stops a rewrite of what is already there.
+    refusal = take_part_refusal(user, article=comment.article)
+    if refusal is not None:
+        raise refusal
+    body = check_body(body)
+    if body == comment.body:
+        return comment
+    rule = word_rules.matching(body, WordRule.Action.REJECT)
+    if rule is not None:
+        raise CommentError(WORD_REJECTED, rule=f"word-rule:{rule.pk}", field="body")
+    hold = None if (user.trusted or user.is_staff) else content_hold(body)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment.body = body
+        comment.edited_at = timezone.now()
+        if hold and comment.status == Comment.Status.APPROVED:
+            change_status(
+                comment,
+                Comment.Status.PENDING,
+                hold_reason=hold.reason,
+                hold_rule=hold.rule[:40],
+            )
+            record_decision(
+                outcome=ModerationDecision.Outcome.HELD,
+                article_id=comment.article_id,
+                author=user,
+                comment=comment,
+                rule=hold.rule,
+                reason=f"After an edit: {hold.reason}",
+            )
+        else:
+            comment.save()
+            if comment.status == Comment.Status.APPROVED:
+                refresh_after_commit(comment.article_id, listings=False)
+    return comment
+
+
+def comment_delete(*, comment: Comment, user) -> Comment:
+    """The author deletes their comment; a placeholder stays if replies hang on it."""
+    if comment.author_id != getattr(user, "pk", None):
+        raise PermissionDenied
+    if comment.status == Comment.Status.DELETED:
+        raise CommentError(ALREADY_DELETED, rule="deleted")
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        change_status(
+            comment,
+            Comment.Status.DELETED,
+            body="",
+            is_editors_pick=False,
+            hold_reason="",
+        )
+    return comment
+
+
+def reaction_toggle(*, comment: Comment, user) -> bool:
+    """Recommend, or take the recommendation back. Returns whether it now stands."""
+    if comment.author_id == user.pk:
+        raise CommentError(RECOMMEND_OWN, rule="own")
+    if comment.status != Comment.Status.APPROVED:
+        raise CommentError(RECOMMEND_UNPUBLISHED, rule="unpublished")
+    with transaction.atomic():
+        Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        deleted, _ = Reaction.objects.filter(user=user, comment=comment).delete()
+        if deleted:
+            delta, recommended = -1, False
+        else:
+            Reaction.objects.create(user=user, comment=comment)
+            delta, recommended = 1, True
+        Comment.objects.filter(pk=comment.pk).update(
+            reaction_count=F("reaction_count") + delta
+        )
+        refresh_after_commit(comment.article_id, listings=False)
+    comment.refresh_from_db(fields=["reaction_count"])
+    return recommended
+
+
+def report_create(*, comment: Comment, user, reason: str, note: str = "") -> Report:
+    """Report a comment once. Enough distinct reporters hide it until reviewed."""
+    if comment.author_id == user.pk:
+        raise CommentError(REPORT_OWN, rule="own")
+    if comment.status != Comment.Status.APPROVED:
+        raise CommentError(REPORT_UNPUBLISHED, rule="unpublished")
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.select_for_update().get(pk=comment.pk)
+            report = Report.objects.create(
+                user=user, comment=comment, reason=reason, note=note.strip()[:500]
+            )
+            reporters = (
+                Report.objects.filter(comment=comment, resolved=False)
+                .values("user")
+                .distinct()
+                .count()
+            )
+            if (
+                reporters >= conf.report_threshold()
+                and comment.status == Comment.Status.APPROVED
+            ):
+                change_status(
+                    comment,
+                    Comment.Status.PENDING,
+                    hold_reason=HOLD_REPORTED,
+                    hold_rule="reports",
+                )
+                record_decision(
+                    outcome=ModerationDecision.Outcome.HIDDEN,
+                    article_id=comment.article_id,
+                    author=comment.author,
+                    comment=comment,
+                    rule="reports",
+                    reason=f"{HOLD_REPORTED} ({reporters} readers)",
+                )
+    except IntegrityError:
+        raise CommentError(REPORT_TWICE, rule="twice") from None
+    return report

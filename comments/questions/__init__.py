@@ -1,0 +1,2 @@
+"""Reader questions: readers ask, editors feature and answer, the best become
+FAQ entries."""
