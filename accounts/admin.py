@@ -16,8 +16,7 @@ the whole table of who reaches what.
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +24,7 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django_tasks_db.models import DBTaskResult
 
-from core.admin_ids import CheckedIdsMixin, is_usable_id
+from core.admin_ids import CheckedIdsMixin
 
 from .models import User
 from .names import validate_display_name
@@ -63,43 +62,7 @@ class UserCreationForm(DisplayNameRuleMixin, DjangoUserAdmin.add_form):
 
 
 class UserChangeForm(DisplayNameRuleMixin, DjangoUserAdmin.form):
-    """Suspensions need an end, or the "permanent" choice, and a reason."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        labels = {
-            "commenting_suspended_until": "Commenting suspended until",
-            "commenting_suspended_forever": "Suspended permanently",
-            "suspension_reason": "Reason (shown to the reader)",
-        }
-        for name, label in labels.items():
-            if name in self.fields:
-                self.fields[name].label = label
-        until = self.fields.get("commenting_suspended_until")
-        if until is not None and hasattr(until.widget, "widgets"):
-            # The admin's split date/time inputs have no label of their own.
-            date, time = until.widget.widgets
-            date.attrs["aria-label"] = "Commenting suspended until: date"
-            time.attrs["aria-label"] = "Commenting suspended until: time"
-
-    def clean(self):
-        from comments import services
-
-        data = super().clean()
-        changed = {
-            "commenting_suspended_until",
-            "commenting_suspended_forever",
-            "suspension_reason",
-        } & set(self.changed_data)
-        until = data.get("commenting_suspended_until")
-        forever = data.get("commenting_suspended_forever")
-        reason = (data.get("suspension_reason") or "").strip()
-        if changed and (until or forever or reason):
-            if not until and not forever:
-                self.add_error("commenting_suspended_until", services.SUSPEND_NEEDS_END)
-            elif not reason:
-                self.add_error("suspension_reason", services.SUSPEND_NEEDS_REASON)
-        return data
+    pass
 
 
 @admin.register(User)
@@ -188,59 +151,9 @@ class UserAdmin(CheckedIdsMixin, DjangoUserAdmin):
         return request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
-        """Discussion fields change through the services, which log each one."""
         if change and "display_name" in form.changed_data:
             announce_public_name(obj)
-        if not change:
-            return super().save_model(request, obj, form, change)
-        from comments import services
-
-        original = User.objects.get(pk=obj.pk)
-        new = {name: getattr(obj, name) for name in DISCUSSION_FIELDS}
-        for name in DISCUSSION_FIELDS:
-            setattr(obj, name, getattr(original, name))
         super().save_model(request, obj, form, change)
-        moderator = request.user
-        if new["trusted"] != original.trusted:
-            services.reader_set_trusted(
-                reader=obj, moderator=moderator, on=new["trusted"]
-            )
-        if new["premoderated"] != original.premoderated:
-            services.reader_set_premoderated(
-                reader=obj, moderator=moderator, on=new["premoderated"]
-            )
-        suspension = [
-            "commenting_suspended_until",
-            "commenting_suspended_forever",
-            "suspension_reason",
-        ]
-        if any(new[name] != getattr(original, name) for name in suspension):
-            if new["commenting_suspended_until"] or new["commenting_suspended_forever"]:
-                try:
-                    services.reader_suspend(
-                        reader=obj,
-                        moderator=moderator,
-                        reason=new["suspension_reason"],
-                        until=new["commenting_suspended_until"],
-                        forever=new["commenting_suspended_forever"],
-                    )
-                except services.CommentError as error:
-                    messages.error(request, error.message)
-            elif original.is_commenting_suspended() or original.suspension_reason:
-                services.reader_unsuspend(reader=obj, moderator=moderator)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        from comments.models import ModerationDecision
-
-        decisions = ModerationDecision.objects.none()
-        if is_usable_id(User, None, unquote(object_id)):  # else the page says "gone"
-            decisions = (
-                ModerationDecision.objects.filter(author_id=unquote(object_id))
-                .exclude(outcome__in=["published", "refused"])
-                .select_related("moderator", "comment", "article")[:100]
-            )
-        extra_context = {**(extra_context or {}), "decisions": decisions}
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class SuperuserOnlyAdmin:

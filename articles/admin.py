@@ -93,19 +93,6 @@ class ArticleAdmin(CheckedIdsAdmin):
         ("Search engines", {"fields": ["seo_title", "seo_description"]}),
     ]
 
-    def get_changeform_initial_data(self, request):
-        """A new article's discussion starts from the moderation settings."""
-        from comments import conf
-
-        initial = super().get_changeform_initial_data(request)
-        initial.setdefault("discussion_mode", conf.default_discussion_mode())
-        days = conf.auto_close_days()
-        if days > 0:
-            initial.setdefault(
-                "discussion_closes_at", timezone.now() + timezone.timedelta(days=days)
-            )
-        return initial
-
     def save_related(self, request, form, formsets, change):
         # After the inlines (FAQ, further reading) are saved: the page shows them.
         super().save_related(request, form, formsets, change)

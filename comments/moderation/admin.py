@@ -25,7 +25,11 @@ from ..models import (
     Report,
     WordRule,
 )
-from . import dashboard
+from . import (
+    article_admin,  # noqa: F401 (registers the Article admin)
+    dashboard,
+    readers_admin,  # noqa: F401 (registers the User admin)
+)
 from . import queue as moderation
 
 

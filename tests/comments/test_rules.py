@@ -324,3 +324,45 @@ def test_no_edits_once_the_discussion_is_closed(article, veteran):
     with pytest.raises(services.CommentError) as excinfo:
         services.comment_edit(comment=comment, user=veteran, body="After the close.")
     assert excinfo.value.message == services.DISCUSSION_CLOSED
+
+
+# --- Who may take part: one rule for writes, the read side and questions -----------
+
+LATER = timezone.now() + datetime.timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    ("reader", "discussion", "refused_as"),
+    [
+        ("anonymous", "open", "not-verified"),
+        ("unverified", "open", "not-verified"),
+        ("verified", "open", None),
+        ("suspended", "open", "suspended"),
+        ("verified", "closed", "closed"),
+        ("suspended", "closed", "closed"),
+    ],
+)
+def test_who_may_take_part(article, reader, discussion, refused_as):
+    from django.contrib.auth.models import AnonymousUser
+
+    from comments.rules import take_part_refusal
+
+    user = {
+        "anonymous": lambda: AnonymousUser(),
+        "unverified": lambda: UserFactory(),
+        "verified": lambda: VerifiedUserFactory(),
+        "suspended": lambda: VerifiedUserFactory(commenting_suspended_until=LATER),
+    }[reader]()
+    if discussion == "closed":
+        article.discussion_mode = Article.DiscussionMode.CLOSED
+        article.save()
+    refusal = take_part_refusal(user, article=article)
+    assert (refusal.rule if refusal else None) == refused_as
+    # The article page offers the comment form exactly when the rule allows it.
+    from django.test import RequestFactory
+
+    from comments.discussion import discussion_for
+
+    request = RequestFactory().get(article.get_absolute_url())
+    request.user = user
+    assert (discussion_for(request, article).form is not None) == (refused_as is None)
