@@ -2,6 +2,7 @@
 
 import sys
 
+from django import forms
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Prefetch, Q
@@ -145,13 +146,23 @@ class AuthorView(ArticleListView):
     relation = "authors"
 
 
+class SearchForm(forms.Form):
+    """The search box. Text a database cannot search for (a null byte) is no query."""
+
+    q = forms.CharField(required=False, strip=False)
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:200]
+
+
 class SearchView(ListView):
     template_name = "articles/search.html"
     paginate_by = LISTING_PAGE_SIZE
     context_object_name = "articles"
 
     def get_queryset(self):
-        self.query = self.request.GET.get("q", "")[:200]
+        form = SearchForm(self.request.GET)
+        self.query = form.cleaned_data["q"] if form.is_valid() else ""
         published = Article.objects.published().for_listing()
         return search_articles(published, self.query)
 

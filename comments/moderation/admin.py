@@ -31,6 +31,7 @@ from . import (
     readers_admin,  # noqa: F401 (registers the User admin)
 )
 from . import queue as moderation
+from .forms import DecisionForm
 
 
 class ReportInline(CheckedIdsMixin, admin.TabularInline):
@@ -140,10 +141,12 @@ class CommentAdmin(CheckedIdsAdmin):
     @admin.action(description="Reject selected comments…", permissions=["change"])
     def reject(self, request, queryset):
         """Reject with the reason the authors are told, asked on a page first."""
-        reason = request.POST.get("reason", "")
-        note = request.POST.get("note", "")
         confirmed = bool(request.POST.get("confirm"))
-        if confirmed and reason in Comment.RejectionReason.values:
+        form = DecisionForm(request.POST)
+        valid = form.is_valid()
+        reason = form.cleaned_data.get("reason", "") if valid else ""
+        note = form.cleaned_data.get("note", "") if valid else ""
+        if confirmed and valid and reason:
             self._each(
                 request,
                 queryset,
@@ -161,7 +164,11 @@ class CommentAdmin(CheckedIdsAdmin):
             "reasons": Comment.RejectionReason.choices,
             "reason": reason,
             "note": note,
-            "error": services.REJECT_NEEDS_REASON if confirmed else "",
+            "error": (
+                next(iter(form.errors.values()))[0]
+                if form.errors
+                else (services.REJECT_NEEDS_REASON if confirmed else "")
+            ),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(

@@ -27,6 +27,7 @@ from core.ids import IdListField
 
 from .. import services
 from ..models import Comment, Report
+from .forms import decision_fields
 
 PERMISSION = "comments.moderate_comments"
 PAGE_SIZE = 25
@@ -260,13 +261,7 @@ def _apply(request: HttpRequest, comment: Comment, action: str) -> list[Comment]
     if action == "approve":
         return [services.comment_approve(**kwargs)]
     if action == "reject":
-        return [
-            services.comment_reject(
-                **kwargs,
-                reason=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-            )
-        ]
+        return [services.comment_reject(**kwargs, **decision_fields(request.POST))]
     if action == "spam":
         return services.comment_mark_spam(
             **kwargs, include_pending=bool(request.POST.get("include_pending"))
@@ -274,7 +269,8 @@ def _apply(request: HttpRequest, comment: Comment, action: str) -> list[Comment]
     if action == "pick":
         return [services.comment_pick(**kwargs)]
     if action == "remove":
-        return [services.comment_remove(**kwargs, note=request.POST.get("note", ""))]
+        note = decision_fields(request.POST)["note"]
+        return [services.comment_remove(**kwargs, note=note)]
     raise services.CommentError(UNKNOWN_ACTION, rule="unknown-action")
 
 
