@@ -18,6 +18,7 @@ from django.urls import path
 
 from articles.cache import site_changed
 from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
+from core.charts import count_chart
 
 from . import services
 from .admin_io import export_rows, import_subscribers
@@ -124,6 +125,18 @@ class SourceFilter(admin.SimpleListFilter):
 @admin.register(Subscriber)
 class SubscriberAdmin(CheckedIdsAdmin):
     list_display = ["email", "status", "newsletter_names", "source", "created"]
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, with new confirmed subscribers per day below it."""
+        chart = count_chart(
+            "signups",
+            "New subscribers per day",
+            Subscriber.objects.all(),
+            "confirmed_at",
+        )
+        extra_context = {**(extra_context or {}), "signups_chart": chart}
+        return super().changelist_view(request, extra_context)
+
     list_filter = ["status", "newsletters", SourceFilter, "created", "confirmed_at"]
     search_fields = ["email", "user__email"]
     date_hierarchy = "created"

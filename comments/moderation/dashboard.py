@@ -8,7 +8,6 @@ it. Editors and moderators see it (permission comments.view_dashboard).
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -18,11 +17,19 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from newsletter.models import Subscriber
+from core.charts import (
+    BAR_WIDTH,
+    CHART_HEIGHT,
+    DAYS,
+    GAP,
+    days,
+    per_day,
+    simple_bars,
+    stacked_bars,
+)
 
 from ..models import Comment, ModerationDecision, Report
 
-DAYS = 30
 PERMISSION = "comments.view_dashboard"
 REJECTED = (Comment.Status.REJECTED, Comment.Status.SPAM, Comment.Status.REMOVED)
 DECISIONS = (
@@ -31,22 +38,6 @@ DECISIONS = (
     ModerationDecision.Outcome.SPAM,
     ModerationDecision.Outcome.REMOVED,
 )
-CHART_HEIGHT = 120
-BAR_WIDTH = 14
-GAP = 4
-
-
-@dataclass
-class Bar:
-    x: int
-    y: int
-    height: int
-    css: str
-    label: str
-
-
-def days(today: date) -> list[date]:
-    return [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
 
 
 def comments_per_day(start, day_list: list[date]) -> list[dict]:
@@ -73,18 +64,6 @@ def comments_per_day(start, day_list: list[date]) -> list[dict]:
     return [table[day] for day in day_list]
 
 
-def per_day(queryset, field: str, start, day_list: list[date]) -> list[dict]:
-    rows = (
-        queryset.filter(**{f"{field}__gte": start})
-        .annotate(day=TruncDate(field))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {row["day"]: row["n"] for row in rows}
-    return [{"day": day, "count": counts.get(day, 0)} for day in day_list]
-
-
 def median_decision_time(start) -> timedelta | None:
     """From a comment being posted to a moderator's first decision on it."""
     rows = (
@@ -102,47 +81,6 @@ def median_decision_time(start) -> timedelta | None:
     if not seconds:
         return None
     return timedelta(seconds=round(statistics.median(seconds)))
-
-
-def stacked_bars(rows: list[dict], series: list[str]) -> tuple[list[Bar], int]:
-    top = max([sum(row[s] for s in series) for row in rows] + [1])
-    bars = []
-    for index, row in enumerate(rows):
-        x = 30 + index * (BAR_WIDTH + GAP)
-        base = CHART_HEIGHT
-        for name in series:
-            height = round(row[name] * CHART_HEIGHT / top)
-            if height:
-                base -= height
-                bars.append(
-                    Bar(
-                        x,
-                        base,
-                        height,
-                        f"dash-{name}",
-                        f"{row['day']:%d %b}: {row[name]} {name}",
-                    )
-                )
-    return bars, top
-
-
-def simple_bars(rows: list[dict]) -> tuple[list[Bar], int]:
-    top = max([row["count"] for row in rows] + [1])
-    bars = []
-    for index, row in enumerate(rows):
-        height = round(row["count"] * CHART_HEIGHT / top)
-        if height:
-            x = 30 + index * (BAR_WIDTH + GAP)
-            bars.append(
-                Bar(
-                    x,
-                    CHART_HEIGHT - height,
-                    height,
-                    "dash-bar",
-                    f"{row['day']:%d %b}: {row['count']}",
-                )
-            )
-    return bars, top
 
 
 def humanize(delta: timedelta | None) -> str:
@@ -169,9 +107,6 @@ def numbers(now=None) -> dict:
     return {
         "comments": comments_per_day(start, day_list),
         "reports": per_day(Report.objects.all(), "created", start, day_list),
-        "subscribers": per_day(
-            Subscriber.objects.all(), "confirmed_at", start, day_list
-        ),
         "queue_size": pending.count(),
         "oldest_age": (now - oldest) if oldest else None,
         "median_decision": median_decision_time(start),
@@ -186,7 +121,6 @@ def dashboard_view(request: HttpRequest, admin_site) -> TemplateResponse:
         data["comments"], ["approved", "held", "rejected"]
     )
     report_bars, report_top = simple_bars(data["reports"])
-    subscriber_bars, subscriber_top = simple_bars(data["subscribers"])
     width = 30 + DAYS * (BAR_WIDTH + GAP)
     context = {
         **admin_site.each_context(request),
@@ -201,7 +135,6 @@ def dashboard_view(request: HttpRequest, admin_site) -> TemplateResponse:
         "charts": [
             ("comments", "Comments per day", comment_bars, comment_top),
             ("reports", "Reports per day", report_bars, report_top),
-            ("subscribers", "New subscribers per day", subscriber_bars, subscriber_top),
         ],
         "first_day": data["comments"][0]["day"],
         "last_day": data["comments"][-1]["day"],
