@@ -35,8 +35,8 @@ from tests import sweep
 from tests.accounts.factories import StaffUserFactory, VerifiedUserFactory
 from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 from tests.comments.factories import CommentFactory
-from tests.comments.moderation_helpers import moderator
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.moderation.helpers import moderator
+from tests.comments.questions.factories import ReaderQuestionFactory
 from tests.newsletter.factories import IssueFactory, SubscriberFactory, daily, weekly
 
 pytestmark = pytest.mark.django_db

@@ -49,8 +49,8 @@ from tests.accounts.factories import (
 )
 from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 from tests.comments.factories import CommentFactory
-from tests.comments.moderation_helpers import editor, group, moderator
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.moderation.helpers import editor, group, moderator
+from tests.comments.questions.factories import ReaderQuestionFactory
 from tests.newsletter.factories import IssueFactory, SubscriberFactory, daily
 
 pytestmark = pytest.mark.django_db

@@ -278,7 +278,7 @@ def test_featuring_a_reader_question_refreshes_the_page(
     client, article, staff_user, django_capture_on_commit_callbacks
 ):
     from comments.questions.services import question_feature
-    from tests.comments.question_factories import ReaderQuestionFactory
+    from tests.comments.questions.factories import ReaderQuestionFactory
 
     question = ReaderQuestionFactory(
         article=article, text="Will the UN have a seat at the table?"
@@ -293,7 +293,7 @@ def test_promoting_a_question_into_the_faq_refreshes_the_page(
     client, article, staff_user, django_capture_on_commit_callbacks
 ):
     from comments.questions.services import question_promote
-    from tests.comments.question_factories import ReaderQuestionFactory
+    from tests.comments.questions.factories import ReaderQuestionFactory
 
     question = ReaderQuestionFactory(article=article, text="Who pays for it?")
     client.get(article.get_absolute_url())

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from comments.models import Comment, ModerationDecision, Report
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import VerifiedUserFactory
-from tests.comments.moderation_helpers import editor, held_comments, moderator
+from tests.comments.moderation.helpers import editor, held_comments, moderator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from comments.questions import services as qs
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.questions.factories import ReaderQuestionFactory
 from tests.newsletter.factories import daily, weekly
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,18 +15,13 @@ from comments.models import Comment
 from comments.questions import services as qs
 from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.question_factories import ReaderQuestionFactory
-from tests.comments.test_views import _article_with_comments
+from tests.comments.helpers import _article_with_comments, html_of
+from tests.comments.questions.factories import ReaderQuestionFactory
 
 pytestmark = pytest.mark.django_db
 
 MARKER = '<span class="badge badge-answer">Answer to the reader question</span>'
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def card_of(html: str, comment: Comment) -> str:

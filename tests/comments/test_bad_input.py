@@ -16,7 +16,7 @@ from comments.models import Comment, ModerationDecision
 from comments.moderation import queue as moderation
 from core import admin_ids
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.moderation_helpers import held_comments, moderator
+from tests.comments.moderation.helpers import held_comments, moderator
 
 pytestmark = pytest.mark.django_db
 

@@ -2,28 +2,19 @@
 than three levels attach to the third level with an "in reply to" mention, and the
 anonymous "Sign in" prompt brings the reader back to the same place afterwards."""
 
-import datetime
 import html as html_lib
 import re
 
 import pytest
-from django.urls import reverse
-from django.utils import timezone
 
 from comments.models import Comment
 from tests.accounts.factories import PASSWORD
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
+from tests.comments.helpers import post_url
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def veteran(db):
-    user = VerifiedUserFactory(display_name="Vera Veteran")
-    CommentFactory(author=user, created=timezone.now() - datetime.timedelta(days=3))
-    return user
 
 
 @pytest.fixture
@@ -42,10 +33,6 @@ def three_levels(article):
         body="Level three.",
     )
     return one, two, three
-
-
-def post_url(article) -> str:
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def mention(three) -> str:

@@ -14,7 +14,8 @@ from comments.models import Comment
 from comments.questions import services as qs
 from comments.questions.models import ReaderQuestion
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.helpers import post_url
+from tests.comments.questions.factories import ReaderQuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +30,6 @@ def nameless(db):
     user = VerifiedUserFactory(display_name="")
     CommentFactory(author=user, created=timezone.now() - datetime.timedelta(days=3))
     return user
-
-
-def post_url(article) -> str:
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 def test_only_a_reader_without_a_name_is_asked_for_one(client, article, nameless):

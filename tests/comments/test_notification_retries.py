@@ -11,7 +11,7 @@ from comments.questions.models import ReaderQuestion
 from comments.tasks import send_reply_notification
 from core import mail as email_retry
 from tests.comments.factories import VerifiedUserFactory
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.questions.factories import ReaderQuestionFactory
 from tests.mail_backends import (
     FlakyMail,
     flaky_mail,  # noqa: F401 - fixture

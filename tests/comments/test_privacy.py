@@ -6,14 +6,9 @@ from accounts import privacy
 from comments import services
 from comments.models import Comment, ModerationDecision, Reaction, Report
 from tests.comments.factories import VerifiedUserFactory
+from tests.comments.helpers import erase
 
 pytestmark = pytest.mark.django_db
-
-
-def erase(user):
-    for eraser in privacy.erasers():
-        eraser(user)
-    user.delete()
 
 
 @pytest.fixture

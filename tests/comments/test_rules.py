@@ -24,14 +24,6 @@ def refused_rule(article, author, body="A fair point about the talks.", **kwargs
     return excinfo.value
 
 
-@pytest.fixture
-def veteran(db):
-    """A verified reader past the first-comment hold."""
-    user = VerifiedUserFactory()
-    CommentFactory(author=user, created=timezone.now() - datetime.timedelta(days=3))
-    return user
-
-
 def test_unverified_email_is_refused_first(article):
     """Only readers with a confirmed email address take part."""
     error = refused_rule(article, UserFactory())

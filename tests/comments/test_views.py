@@ -16,27 +16,17 @@ from comments.models import Comment, Reaction, Report
 from tests.accounts.factories import StaffUserFactory, UserFactory
 from tests.articles.factories import ArticleFactory, AuthorFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
+from tests.comments.helpers import _article_with_comments, post_url
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def veteran(db):
-    user = VerifiedUserFactory(display_name="Vera Veteran")
-    CommentFactory(author=user, created=timezone.now() - datetime.timedelta(days=3))
-    return user
-
-
 def page(client, article, **params):
     response = client.get(article.get_absolute_url(), params)
     assert response.status_code == 200
     return response.content.decode()
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"article_id": article.pk})
 
 
 # --- Reading ----------------------------------------------------------------------
@@ -148,36 +138,6 @@ def test_badges_picks_and_edited_marker(client, article):
     assert (
         f'<time datetime="{picked.created.strftime("%Y-%m-%dT%H:%M:%S+00:00")}"' in html
     )
-
-
-def _article_with_comments(count: int) -> Article:
-    article = ArticleFactory()
-    users = [UserFactory() for _ in range(5)]
-    tops = Comment.objects.bulk_create(
-        Comment(
-            article=article,
-            author=users[i % 5],
-            body=f"Top {i}",
-            body_html=f"<p>Top {i}</p>",
-            status="approved",
-        )
-        for i in range(max(1, count // 2))
-    )
-    Comment.objects.bulk_create(
-        Comment(
-            article=article,
-            author=users[i % 5],
-            parent=tops[i % len(tops)],
-            root=tops[i % len(tops)],
-            depth=2,
-            body=f"Reply {i}",
-            body_html=f"<p>Reply {i}</p>",
-            status="approved",
-            is_editors_pick=i == 0,
-        )
-        for i in range(count - len(tops))
-    )
-    return article
 
 
 def _queries(client, article) -> int:

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.comments.factories import VerifiedUserFactory
-from tests.comments.moderation_helpers import editor, moderator
+from tests.comments.moderation.helpers import editor, moderator
 
 pytestmark = pytest.mark.django_db
 

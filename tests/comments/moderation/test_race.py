@@ -7,7 +7,7 @@ from django.db import close_old_connections, connection
 
 from comments import services
 from comments.models import Comment, ModerationDecision
-from tests.comments.moderation_helpers import held_comments, moderator
+from tests.comments.moderation.helpers import held_comments, moderator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from articles.models import Article
 from comments import demo_data
 from comments.models import Comment
 from comments.moderation import queue as moderation
-from tests.comments.moderation_helpers import group
+from tests.comments.moderation.helpers import group
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from comments import services
 from comments.models import Comment, ModerationDecision
 from tests.comments.factories import VerifiedUserFactory
-from tests.comments.moderation_helpers import moderator
+from tests.comments.moderation.helpers import moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,6 @@ def form_data(reader, **changes):
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
-
-
-@pytest.fixture
-def mod(client):
-    user = moderator()
-    client.force_login(user)
-    return user
 
 
 def test_suspension_without_an_end_is_refused_with_a_clear_message(

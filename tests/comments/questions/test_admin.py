@@ -15,7 +15,8 @@ from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import UserFactory, add_totp
 from tests.articles.factories import FaqItemFactory
 from tests.comments.factories import CommentFactory
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.helpers import erase
+from tests.comments.questions.factories import ReaderQuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,12 +145,6 @@ def test_admin_permissions(client, article):
 
 
 # --- Privacy ----------------------------------------------------------------------
-
-
-def erase(user):
-    for eraser in privacy.erasers():
-        eraser(user)
-    user.delete()
 
 
 def test_export_and_erasure_of_questions(staff_user, article):

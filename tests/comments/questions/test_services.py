@@ -14,7 +14,7 @@ from comments.questions import services as qs
 from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, FaqItemFactory
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.questions.factories import ReaderQuestionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from comments.models import Comment, ModerationDecision, Report
 from comments.moderation import dashboard
-from newsletter.models import Subscriber
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.moderation_helpers import editor, moderator
+from tests.comments.moderation.helpers import editor, moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +47,6 @@ def data(article):
         Report.objects.create(
             comment=comment, user=VerifiedUserFactory(), reason="spam", created=at(1)
         )
-    for n in range(4):
-        Subscriber.objects.create(
-            email=f"s{n}@example.com", status="confirmed", confirmed_at=at(n % 2)
-        )
     return oldest
 
 
@@ -67,7 +62,9 @@ def test_numbers_match_the_data(data):
     assert len(numbers["comments"]) == 30
     assert sum(row["approved"] for row in numbers["comments"]) == 3 + 4 + 2
     assert numbers["reports"][-2]["count"] == 3
-    assert [row["count"] for row in numbers["subscribers"][-2:]] == [2, 2]
+    # New subscribers per day moved to the newsletter's subscriber list:
+    # tests/newsletter/test_admin_signups_chart.py.
+    assert "subscribers" not in numbers
     assert numbers["queue_size"] == 3
     assert numbers["oldest_age"] >= timezone.now() - data.created - datetime.timedelta(
         seconds=5
@@ -81,7 +78,9 @@ def test_dashboard_page_for_editors_and_moderators(client, data):
         html = client.get(reverse("admin:comments_dashboard")).content.decode()
         assert '<li id="dash-queue">Waiting for review <strong>3</strong>' in html
         assert "<strong>20 min</strong>" in html
-        assert html.count('<svg class="dash-chart"') == 3
+        assert (
+            html.count('<svg class="dash-chart"') == 2
+        )  # comments, reports (subscribers: the newsletter list)
         assert "Held (stripes)" in html and 'id="table-comments"' in html
         assert "<script" not in html.split('id="content-main"')[1]
 

@@ -11,7 +11,7 @@ from comments import services
 from comments.models import Comment, ModerationDecision, Report, WordRule
 from comments.moderation import queue as moderation
 from tests.comments.factories import VerifiedUserFactory
-from tests.comments.moderation_helpers import held_comments, moderator
+from tests.comments.moderation.helpers import held_comments, moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +30,6 @@ def decide(client, comment, action, htmx=False, **data):
 def version(article):
     key = article_version_key(article.pk)
     return (get_versions(key) or {}).get(key, 0)
-
-
-@pytest.fixture
-def mod(client):
-    user = moderator()
-    client.force_login(user)
-    return user
 
 
 def test_queue_tabs_show_items_with_their_context(client, mod, article):

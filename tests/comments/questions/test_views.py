@@ -15,18 +15,14 @@ from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, SectionFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.question_factories import ReaderQuestionFactory
+from tests.comments.helpers import html_of
+from tests.comments.questions.factories import ReaderQuestionFactory
 
 pytestmark = pytest.mark.django_db
 
 ASK = reverse("comments:question_ask")
 MINE = reverse("comments:questions_mine")
 ANSWERED = reverse("comments:questions_answered")
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 @pytest.fixture
