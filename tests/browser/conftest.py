@@ -26,6 +26,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_outlives_chromium(request):
+    """Start the live server before Chromium, so that it stops after it.
+
+    Session fixtures stop in reverse order. Stopped first, the live server gave
+    its shared in-memory SQLite connection back to the main thread while Chromium
+    still held keep-alive connections; each request thread then failed to close
+    it (a PytestUnhandledThreadExceptionWarning per thread at the end of the run).
+    """
+    if any("live_server" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("live_server")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
