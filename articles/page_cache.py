@@ -38,7 +38,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, urlencode
 
@@ -79,7 +79,7 @@ def declare_query(request: HttpRequest, **params: str | int) -> None:
 
     A cached page is stored under its canonical query only: a request whose
     parameters differ from the declared ones (an unknown parameter, `?cpage=1`,
-    `?csort=nonsense`) is redirected there instead, so no request can add an entry
+    `?csort=nonsense`) is redirected there instead (302), so no request can add an entry
     that another URL already has, and the cache holds at most one entry per page
     a reader can reach by its links. Parameters nobody declared mean nothing.
     """
@@ -264,10 +264,15 @@ def cache_for_anonymous(view: Callable) -> Callable:
             return response
         canonical = _declared_query(request)
         if canonical != _given_query(request):
-            redirect = HttpResponsePermanentRedirect(
+            # A 302, kept as briefly as the pages: what is canonical can change
+            # with the data (featuring a question brings its filter in).
+            redirect = HttpResponseRedirect(
                 f"{request.path}?{canonical}" if canonical else request.path
             )
-            redirect["Cache-Control"] = f"public, max-age={settings.PAGE_CACHE_SECONDS}"
+            redirect["Cache-Control"] = (
+                f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
+            )
+            patch_vary_headers(redirect, ["Cookie"])
             return redirect
         entry = {
             "content": response.content,

@@ -34,6 +34,13 @@ class IdField(forms.IntegerField):
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
 
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not is_row_id(value):  # int() would read "١٢", "+5", " 7 " or "1_000"
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(value)
+
 
 class IdListField(forms.Field):
     """Several ids (ticked boxes). One bad value spoils the list: a forged or

@@ -128,13 +128,14 @@ class SubscriberAdmin(CheckedIdsAdmin):
 
     def changelist_view(self, request, extra_context=None):
         """The list, with new confirmed subscribers per day below it."""
-        chart = count_chart(
-            "signups",
-            "New subscribers per day",
-            Subscriber.objects.all(),
-            "confirmed_at",
-        )
-        extra_context = {**(extra_context or {}), "signups_chart": chart}
+        if self.has_view_or_change_permission(request):  # else Django refuses
+            chart = count_chart(
+                "signups",
+                "New subscribers per day",
+                Subscriber.objects.all(),
+                "confirmed_at",
+            )
+            extra_context = {**(extra_context or {}), "signups_chart": chart}
         return super().changelist_view(request, extra_context)
 
     list_filter = ["status", "newsletters", SourceFilter, "created", "confirmed_at"]

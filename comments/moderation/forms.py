@@ -15,7 +15,8 @@ class DecisionForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": REJECT_NEEDS_REASON},
     )
-    note = forms.CharField(required=False, max_length=500, strip=False)
+    # Trimmed to the column by the service, as before; a null byte is refused.
+    note = forms.CharField(required=False)
 
 
 def decision_fields(data) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Editors' admin for reader questions: review, feature, answer and promote.
 
-Every decision goes through question_services.py and is logged (admin LogEntry).
+Every decision goes through questions/services.py and is logged (admin LogEntry).
 Promotion has its own step: the editor writes (or checks) the answer and picks the
 FAQ position, then one transaction creates the FAQ entry.
 """

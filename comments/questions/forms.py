@@ -1,4 +1,4 @@
-"""Forms for reader questions. The rules live in question_services.py."""
+"""Forms for reader questions. The rules live in questions/services.py."""
 
 from django import forms
 

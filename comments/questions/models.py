@@ -5,7 +5,7 @@ feature one approved question per article in the article's "Reader question" slo
 comments posted from that slot are its answers (the `answers` relation, so the
 Comment model stays the discussion's own). An editor's answer promotes the question
 into the article's FAQ: it becomes a FaqItem and the question is "answered".
-Writes go through comments/question_services.py.
+Writes go through comments/questions/services.py.
 """
 
 from django.conf import settings

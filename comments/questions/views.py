@@ -1,6 +1,6 @@
 """Reader questions: ask, follow your questions, answer the featured one, browse.
 
-Plain HTML forms with redirects; the rules live in question_services.py and, for
+Plain HTML forms with redirects; the rules live in questions/services.py and, for
 answers (which are discussion comments), in services.py.
 """
 
@@ -15,6 +15,7 @@ from articles.models import Article, Section
 
 from .. import services as discussion
 from ..models import Comment
+from ..rules import take_part_refusal
 from ..services import CommentError
 from ..views import (
     HELD,
@@ -184,8 +185,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "question": question,
         "article": article,
-        "can_answer": discussion.user_has_verified_email(request.user)
-        and discussion.discussion_is_open(article),
+        "can_answer": take_part_refusal(request.user, article=article) is None,
     }
     status = 400 if form.errors else 200
     return render(request, "comments/questions/answer.html", context, status=status)

@@ -60,7 +60,7 @@ def reader_question_slot(context, article) -> Slot:
         answers_url=f"{article.get_absolute_url()}?{FILTER_PARAM}={ANSWERS_FILTER}"
         "#discussion",
         answer_form=AnswerForm() if active and question is not None else None,
-        ask_form=AskForm(initial={"article": article.pk}) if active else None,
+        ask_form=AskForm() if active else None,
     )
 
 

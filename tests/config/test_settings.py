@@ -1,4 +1,9 @@
-"""Production settings: fail loudly when incomplete, pass Django's deploy checks."""
+"""Production settings: fail loudly when incomplete, pass Django's deploy checks.
+
+Each test starts manage.py in its own environment (settings are read once per
+process, so they cannot share one): about two seconds each, so they are `slow` and
+CI runs them once, on PostgreSQL.
+"""
 
 import os
 import secrets
@@ -6,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:

@@ -297,3 +297,25 @@ def test_deleted_asker_gets_no_email(article, staff_user):
     question = ReaderQuestionFactory(article=article, answer="Yes.", author=None)
     qs.question_promote(question=question, editor=staff_user)
     assert not mail.outbox
+
+
+def test_queued_question_emails_follow_their_task_to_its_new_module(settings):
+    """Migration 0005 points tasks queued under comments.question_tasks at
+    comments.questions.tasks, where the task now lives, so they still run."""
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+    from django_tasks_db.models import DBTaskResult
+
+    from comments.questions.tasks import send_question_answered
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    migration = import_module("comments.migrations.0005_question_tasks_moved")
+    result = send_question_answered.enqueue(question_id=1)
+    row = DBTaskResult.objects.get(id=result.id)
+    row.task_path = "comments.question_tasks.send_question_answered"
+    row.save(update_fields=["task_path"])
+    migration.move(global_apps, None)
+    row.refresh_from_db()
+    assert row.task_path == "comments.questions.tasks.send_question_answered"
+    assert row.task.name == send_question_answered.name
