@@ -105,3 +105,25 @@ def test_queue_tabs_and_dashboard_pass_axe(browser, live_server, axe_check):
     ed = signed_in_page(browser, live_server, editor())
     ed.goto(live_server.url + "/admin/comments/comment/dashboard/")
     ed.get_by_role("heading", name="Comments per day").wait_for()
+
+
+def test_the_subscriber_list_with_its_chart_passes_axe(browser, live_server, axe_check):
+    """The new-subscribers chart moved under the newsletter's subscriber list."""
+    import datetime
+
+    from django.utils import timezone
+
+    from newsletter.models import Subscriber
+    from tests.accounts.factories import StaffUserFactory
+
+    for n in range(3):
+        Subscriber.objects.create(
+            email=f"chart{n}@example.com",
+            status=Subscriber.Status.CONFIRMED,
+            confirmed_at=timezone.now() - datetime.timedelta(days=n),
+        )
+    page = signed_in_page(browser, live_server, StaffUserFactory(is_superuser=True))
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url + "/admin/newsletter/subscriber/")
+    expect(page.get_by_role("heading", name="New subscribers per day")).to_be_visible()
+    axe_check(page, "on the subscriber list")
