@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "newsletter",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "imports.middleware.LegacyLinkMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

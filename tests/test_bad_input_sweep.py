@@ -29,6 +29,7 @@ from comments.models import (
     WordRule,
 )
 from comments.tasks import stop_replies_token
+from imports.models import ImportedItem, LegacyLink
 from newsletter.models import Delivery, Subscriber
 from newsletter.tokens import make_confirm_token, make_manage_token
 from tests import sweep
@@ -41,7 +42,7 @@ from tests.newsletter.factories import IssueFactory, SubscriberFactory, daily, w
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("articles", "accounts", "comments", "newsletter")
+OUR_APPS = ("articles", "accounts", "comments", "newsletter", "imports")
 SITE_ROUTES = {"robots_txt", "healthz", "django.contrib.sitemaps.views.sitemap"}
 SIGN_IN_PATHS = ("/accounts/login/", "/admin/login/", "/profile/staff-mfa-required/")
 
@@ -161,6 +162,10 @@ def world(settings) -> World:
         subscriber,
         issue,
         delivery,
+        LegacyLink.objects.create(path="/2019/01/old/", article=article),
+        ImportedItem.objects.create(
+            source="wordpress", kind="post", source_id="1", article=article
+        ),
     ]
     return World(
         article=article,

@@ -40,6 +40,7 @@ from comments.models import (
     Report,
     WordRule,
 )
+from imports.models import ImportedItem, LegacyLink
 from newsletter.models import Delivery
 from tests.accounts.factories import (
     PASSWORD,
@@ -96,6 +97,9 @@ MODEL_PAGES: dict[str, tuple[frozenset[str], ...]] = {
     "auth.group":                          (S,      S,      S,      S,      S),
     # Task results hold account emails (reset links, sign-in codes); read-only.
     "django_tasks_database.dbtaskresult":  (S,      NOBODY, S,      NOBODY, S),
+    # Imports: superusers until the admin's import screens give editors theirs.
+    "imports.legacylink":                  (S,      S,      S,      S,      S),
+    "imports.importeditem":                (S,      NOBODY, S,      S,      S),
 }
 
 # The project's own admin views, and pages on another object than the rows above.
@@ -135,6 +139,7 @@ APP_PAGES: dict[str, frozenset[str]] = {
     "socialaccount": S,
     "auth": S,
     "django_tasks_database": S,
+    "imports": S,
 }
 # fmt: on
 
@@ -232,6 +237,12 @@ def build_world() -> World:
         "newsletter.issue": issue,
         "newsletter.delivery": Delivery.objects.create(
             issue=issue, subscriber=subscriber
+        ),
+        "imports.legacylink": LegacyLink.objects.create(
+            path="/2019/01/old/", article=article
+        ),
+        "imports.importeditem": ImportedItem.objects.create(
+            source="wordpress", kind="post", source_id="1", article=article
         ),
     }
     users: dict[str, User | None] = {

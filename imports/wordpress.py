@@ -1,0 +1,335 @@
+"""Reading a WordPress eXtended RSS export (WXR 1.1/1.2) and bringing its posts in.
+
+The file is read twice, streaming (iterparse, each item cleared once read), so
+memory does not grow with it: first to check it whole (a malformed file stops with
+its line and column before anything is written), then to import, in one
+transaction. A dry run imports and rolls back, so it reports exactly what an import
+would do. Posts are matched by their WordPress id on a re-run (ImportedItem):
+unchanged ones are left alone, modified ones updated.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET  # noqa: S405 (types and ParseError only)
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import iterparse
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+
+from articles.cache import listings_changed
+from articles.models import Article, Author, Section, Tag
+
+from .models import ImportedItem, LegacyLink
+
+NAMESPACE_PREFIXES = {
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://purl.org/dc/elements/1.1/": "dc",
+}
+STATUSES = {
+    "publish": Article.Status.PUBLISHED,
+    "future": Article.Status.SCHEDULED,
+    "draft": Article.Status.DRAFT,
+    "pending": Article.Status.DRAFT,
+}
+SKIPPED_STATUSES = {"private": "private", "trash": "in the trash"}
+NO_DATE = "0000-00-00 00:00:00"
+
+
+class ImportError_(Exception):  # noqa: N818 - "ImportError" is Python's own
+    """A file that cannot be imported: the message names the file and the place."""
+
+
+@dataclass
+class Report:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    authors: int = 0
+    links: int = 0
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"Articles: {self.imported} imported, {self.updated} updated, "
+            f"{self.unchanged} unchanged.",
+            f"Authors: {self.authors} new. Old links redirected: {self.links} new.",
+        ]
+        lines += [f"Skipped: {n} {why}." for why, n in sorted(self.skipped.items())]
+        if not (self.imported or self.updated):
+            lines.append("Nothing to change: everything in the file is here already.")
+        return lines
+
+
+def _name(tag: str) -> str:
+    """'{uri}local' as 'prefix:local' (wp:, excerpt:, content:, dc:) or 'local'."""
+    if not tag.startswith("{"):
+        return tag
+    uri, local = tag[1:].split("}", 1)
+    if uri.startswith("http://wordpress.org/export/"):
+        return f"{'excerpt' if uri.endswith('/excerpt/') else 'wp'}:{local}"
+    return f"{NAMESPACE_PREFIXES.get(uri, uri)}:{local}"
+
+
+def _fields(element: ET.Element) -> dict:
+    """An item's children: text by name; categories as (domain, nicename, name)."""
+    data: dict = {"categories": [], "postmeta": {}}
+    for child in element:
+        name = _name(child.tag)
+        if name == "category":
+            data["categories"].append(
+                (child.get("domain", ""), child.get("nicename", ""), child.text or "")
+            )
+        elif name == "wp:postmeta":
+            meta = {_name(c.tag): (c.text or "") for c in child}
+            data["postmeta"][meta.get("wp:meta_key", "")] = meta.get("wp:meta_value")
+        else:
+            data[name] = child.text or ""
+    return data
+
+
+def read(path: Path):
+    """Yield ('author', fields) and ('item', fields) from the export, streaming."""
+    seen_version = False
+    try:
+        events = iterparse(path, events=("start", "end"))
+        _, root = next(events)
+        root_name = _name(root.tag).rpartition(":")[2]
+        if root_name == "disqus":
+            raise ImportError_(
+                f"{path}: this is a Disqus export, not a WordPress one: "
+                "use import_disqus for it."
+            )
+        if root_name != "rss":
+            raise ImportError_(
+                f"{path}: not a WordPress export: its root element is <{root_name}>, "
+                "expected <rss> with WordPress's export namespace."
+            )
+        for event, element in events:
+            if event != "end":
+                continue
+            name = _name(element.tag)
+            if name == "wp:wxr_version":
+                seen_version = True
+            elif name == "wp:author":
+                yield "author", _fields(element)
+                root.clear()
+            elif name == "item":
+                yield "item", _fields(element)
+                root.clear()
+    except ET.ParseError as error:
+        line, column = error.position
+        raise ImportError_(
+            f"{path}:{line}:{column}: not well-formed XML ({str(error).split(':')[0]})"
+        ) from None
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise ImportError_(
+            f"{path}: declares XML entities or external references, which a "
+            "WordPress export never does: refused."
+        ) from None
+    except OSError as error:
+        raise ImportError_(f"{path}: cannot be read ({error.strerror})") from None
+    if not seen_version:
+        raise ImportError_(
+            f"{path}: an RSS feed, not a WordPress export (no wp:wxr_version): "
+            "export from WordPress's Tools → Export."
+        )
+
+
+CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.S)
+EMBED = re.compile(r"\[embed[^\]]*\](.*?)\[/embed\]", re.S)
+BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
+IMAGE = re.compile(r"(<a [^>]*>\s*)?<img [^>]*>(\s*</a>)?", re.S)
+
+
+def _caption(match: re.Match) -> str:
+    inner = match.group(1)
+    image = IMAGE.search(inner)
+    if image is None:
+        return inner
+    text = (inner[: image.start()] + inner[image.end() :]).strip()
+    return f"<figure>{image.group(0)}<figcaption>{text}</figcaption></figure>"
+
+
+def _embed(match: re.Match) -> str:
+    url = html.escape(match.group(1).strip(), quote=True)
+    return f'<p><a href="{url}">{url}</a></p>'
+
+
+def body_from_wordpress(content: str) -> str:
+    """WordPress HTML as an article body: block comments dropped, [caption] and
+    [embed] turned into their content, unknown shortcodes kept as text. The
+    article's renderer sanitises it like any staff-written HTML."""
+    content = BLOCK_COMMENT.sub("", content)
+    content = CAPTION.sub(_caption, content)
+    content = EMBED.sub(_embed, content)
+    return re.sub(r"\n{3,}", "\n\n", content).strip()
+
+
+def _date(fields: dict, key: str) -> datetime | None:
+    """WordPress's GMT date, or its local one read in the site's time zone."""
+    gmt = fields.get(f"wp:{key}_gmt", "")
+    if gmt and gmt != NO_DATE:
+        return datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    local = fields.get(f"wp:{key}", "")
+    if local and local != NO_DATE:
+        return timezone.make_aware(datetime.strptime(local, "%Y-%m-%d %H:%M:%S"))
+    return None
+
+
+def _unique_slug(model, wanted: str, *, keep=None) -> str:
+    slug, n = wanted, 2
+    taken = model.objects.exclude(pk=getattr(keep, "pk", None))
+    while taken.filter(slug=slug).exists():
+        slug = f"{wanted[: model._meta.get_field('slug').max_length - 5]}-{n}"
+        n += 1
+    return slug
+
+
+class WordPressImport:
+    def __init__(self, *, section_from: str = "categories", include_pages=False):
+        self.section_from = section_from
+        self.post_types = {"post", "page"} if include_pages else {"post"}
+        self.report = Report()
+        self.authors: dict[str, dict] = {}
+
+    def run(self, path: Path, *, dry_run: bool = False) -> Report:
+        for _ in read(path):  # check the whole file before writing anything
+            pass
+        with transaction.atomic():
+            for kind, fields in read(path):
+                if kind == "author":
+                    self.authors[fields.get("wp:author_login", "")] = fields
+                else:
+                    self.item(fields)
+            if dry_run:
+                transaction.set_rollback(True)
+            elif self.report.imported or self.report.updated:
+                transaction.on_commit(listings_changed)
+        return self.report
+
+    def item(self, fields: dict) -> None:
+        post_type = fields.get("wp:post_type", "")
+        if post_type not in self.post_types:
+            if post_type in ("page",):
+                self.report.skipped["pages (use --include-pages)"] += 1
+            return  # attachments, menus, revisions: not articles
+        status = fields.get("wp:status", "")
+        if status in SKIPPED_STATUSES:
+            self.report.skipped[f"posts {SKIPPED_STATUSES[status]}"] += 1
+            return
+        if status not in STATUSES:
+            self.report.skipped[f"posts with status {status or 'none'}"] += 1
+            return
+        post_id = fields.get("wp:post_id", "")
+        modified = (
+            fields.get("wp:post_modified_gmt") or fields.get("wp:post_modified") or ""
+        )
+        known = (
+            ImportedItem.objects.filter(
+                source="wordpress", kind="post", source_id=post_id
+            )
+            .select_related("article")
+            .first()
+        )
+        if known and known.article and known.source_modified == modified:
+            self.report.unchanged += 1
+            return
+        article = known.article if known and known.article else Article()
+        title = html.unescape(fields.get("title", "")).strip() or f"Post {post_id}"
+        article.title = title[:200]
+        wanted = slugify(fields.get("wp:post_name") or title)[:200] or f"post-{post_id}"
+        article.slug = _unique_slug(Article, wanted, keep=article)
+        article.standfirst = strip_tags(fields.get("excerpt:encoded", "")).strip()
+        article.body = body_from_wordpress(fields.get("content:encoded", ""))
+        article.status = STATUSES[status]
+        article.published_at = _date(fields, "post_date")
+        updated = _date(fields, "post_modified")
+        published = article.published_at
+        # WordPress's "last modified", shown as "Updated" when after publication.
+        article.updated_at = (
+            updated if published and updated and updated > published else None
+        )
+        article.section = self.section(fields)
+        article.save()
+        article.tags.set(self.tags(fields))
+        author = self.author(fields.get("dc:creator", ""))
+        article.authors.set([author] if author else [])
+        ImportedItem.objects.update_or_create(
+            source="wordpress",
+            kind="post",
+            source_id=post_id,
+            defaults={"article": article, "source_modified": modified},
+        )
+        self.links(article, fields, post_id)
+        if known:
+            self.report.updated += 1
+        else:
+            self.report.imported += 1
+
+    def section(self, fields: dict) -> Section:
+        domain = "post_tag" if self.section_from == "tags" else "category"
+        for kind, nicename, name in fields["categories"]:
+            if kind == domain and (nicename or name):
+                slug = slugify(nicename or name)[:80]
+                section, _ = Section.objects.get_or_create(
+                    slug=slug, defaults={"name": html.unescape(name)[:80] or slug}
+                )
+                return section
+        section, _ = Section.objects.get_or_create(
+            slug="news", defaults={"name": "News"}
+        )
+        return section
+
+    def tags(self, fields: dict) -> list[Tag]:
+        domain = "category" if self.section_from == "tags" else "post_tag"
+        tags = []
+        for kind, nicename, name in fields["categories"]:
+            if kind == domain and (nicename or name):
+                slug = slugify(nicename or name)[:60]
+                tag = Tag.objects.filter(slug=slug).first()
+                if tag is None:
+                    tag = Tag.objects.create(slug=slug, name=html.unescape(name)[:60])
+                tags.append(tag)
+        return tags
+
+    def author(self, login: str) -> Author | None:
+        if not login:
+            return None
+        known = ImportedItem.objects.filter(
+            source="wordpress", kind="author", source_id=login
+        ).first()
+        if known and known.author:
+            return known.author
+        fields = self.authors.get(login, {})
+        name = html.unescape(fields.get("wp:author_display_name") or login)[:100]
+        author = Author.objects.create(
+            name=name, slug=_unique_slug(Author, slugify(login)[:100] or "author")
+        )
+        ImportedItem.objects.create(
+            source="wordpress", kind="author", source_id=login, author=author
+        )
+        self.report.authors += 1
+        return author
+
+    def links(self, article: Article, fields: dict, post_id: str) -> None:
+        old = urlsplit(fields.get("link", ""))
+        paths = [f"/?p={post_id}"]
+        if old.path and old.path != "/":
+            paths.append(old.path + (f"?{old.query}" if old.query else ""))
+        for path in paths:
+            if path == article.get_absolute_url():
+                continue
+            _, created = LegacyLink.objects.get_or_create(
+                path=path[:500], defaults={"article": article, "source": "wordpress"}
+            )
+            self.report.links += created
