@@ -114,18 +114,19 @@ def read(path: Path):
                 f"{path}: not a WordPress export: its root element is <{root_name}>, "
                 "expected <rss> with WordPress's export namespace."
             )
+        channel = root
         for event, element in events:
-            if event != "end":
+            if event == "start":
+                if _name(element.tag) == "channel":
+                    channel = element
                 continue
             name = _name(element.tag)
             if name == "wp:wxr_version":
                 seen_version = True
-            elif name == "wp:author":
-                yield "author", _fields(element)
-                root.clear()
-            elif name == "item":
-                yield "item", _fields(element)
-                root.clear()
+            elif name in ("wp:author", "item"):
+                yield ("author" if name == "wp:author" else "item"), _fields(element)
+                # What is read is dropped: the channel keeps nothing it has yielded.
+                channel.clear()
     except ET.ParseError as error:
         line, column = error.position
         raise ImportError_(
@@ -201,6 +202,10 @@ class WordPressImport:
         self.post_types = {"post", "page"} if include_pages else {"post"}
         self.report = Report()
         self.authors: dict[str, dict] = {}
+        # Rows looked up once per run (an export names the same few many times).
+        self.sections: dict[str, Section] = {}
+        self.tag_rows: dict[str, Tag] = {}
+        self.author_rows: dict[str, Author] = {}
 
     def run(self, path: Path, *, dry_run: bool = False) -> Report:
         for _ in read(path):  # check the whole file before writing anything
@@ -281,10 +286,11 @@ class WordPressImport:
         for kind, nicename, name in fields["categories"]:
             if kind == domain and (nicename or name):
                 slug = slugify(nicename or name)[:80]
-                section, _ = Section.objects.get_or_create(
-                    slug=slug, defaults={"name": html.unescape(name)[:80] or slug}
-                )
-                return section
+                if slug not in self.sections:
+                    self.sections[slug], _ = Section.objects.get_or_create(
+                        slug=slug, defaults={"name": html.unescape(name)[:80] or slug}
+                    )
+                return self.sections[slug]
         section, _ = Section.objects.get_or_create(
             slug="news", defaults={"name": "News"}
         )
@@ -296,15 +302,24 @@ class WordPressImport:
         for kind, nicename, name in fields["categories"]:
             if kind == domain and (nicename or name):
                 slug = slugify(nicename or name)[:60]
-                tag = Tag.objects.filter(slug=slug).first()
-                if tag is None:
-                    tag = Tag.objects.create(slug=slug, name=html.unescape(name)[:60])
-                tags.append(tag)
+                if slug not in self.tag_rows:
+                    tag = Tag.objects.filter(slug=slug).first()
+                    if tag is None:
+                        tag = Tag.objects.create(
+                            slug=slug, name=html.unescape(name)[:60]
+                        )
+                    self.tag_rows[slug] = tag
+                tags.append(self.tag_rows[slug])
         return tags
 
     def author(self, login: str) -> Author | None:
         if not login:
             return None
+        if login not in self.author_rows:
+            self.author_rows[login] = self._author(login)
+        return self.author_rows[login]
+
+    def _author(self, login: str) -> Author:
         known = ImportedItem.objects.filter(
             source="wordpress", kind="author", source_id=login
         ).first()

@@ -25,6 +25,11 @@ def run(*args) -> str:
     return out.getvalue()
 
 
+def row_counts() -> list[int]:
+    models = [Article, Author, Section, Tag, LegacyLink, ImportedItem]
+    return [model.objects.count() for model in models]
+
+
 def test_posts_come_across_with_their_structure_dates_and_people():
     report = run(EXPORT)
     assert "Articles: 2 imported, 0 updated, 0 unchanged." in report
@@ -90,26 +95,11 @@ def test_old_links_answer_301_to_the_new_article(client):
 
 def test_a_rerun_changes_nothing_and_says_so():
     run(EXPORT)
-    before = (
-        Article.objects.count(),
-        Author.objects.count(),
-        Section.objects.count(),
-        Tag.objects.count(),
-        LegacyLink.objects.count(),
-        ImportedItem.objects.count(),
-    )
+    before = row_counts()
     report = run(EXPORT)
     assert "Articles: 0 imported, 0 updated, 2 unchanged." in report
     assert "Nothing to change" in report
-    after = (
-        Article.objects.count(),
-        Author.objects.count(),
-        Section.objects.count(),
-        Tag.objects.count(),
-        LegacyLink.objects.count(),
-        ImportedItem.objects.count(),
-    )
-    assert after == before
+    assert row_counts() == before
 
 
 def test_a_newer_export_updates_what_changed(tmp_path):
