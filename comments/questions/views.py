@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from articles.models import Article, Section
 
-from .. import services as discussion
 from ..models import Comment
 from ..rules import take_part_refusal
 from ..services import CommentError
@@ -56,10 +55,13 @@ def ask(request: HttpRequest) -> HttpResponse:
     """The "Ask the newsroom" page; from an article it offers to tie the question."""
     article = _asked_from(request)
     form = AskForm(request.POST or None)
-    verified = discussion.user_has_verified_email(request.user)
+    # Who may take part, up front: a suspended reader is told so, not given a
+    # form to be refused on (the question's own rules run again on submit).
+    refusal = take_part_refusal(request.user)
+    can_ask = refusal is None
     if (
         request.method == "POST"
-        and verified
+        and can_ask
         and form.is_valid()
         and take_display_name(request, form)
     ):
@@ -80,10 +82,15 @@ def ask(request: HttpRequest) -> HttpResponse:
                 return render(request, "comments/questions/_asked.html", notice)
             messages.success(request, QUESTION_RECEIVED)
             return redirect("comments:questions_mine")
-    context = {"form": form, "article": article, "verified": verified}
-    if is_htmx(request) and verified:
+    context = {
+        "form": form,
+        "article": article,
+        "can_ask": can_ask,
+        "refusal": refusal,
+    }
+    if is_htmx(request) and can_ask:
         return render(request, "comments/questions/_ask_form.html", context)
-    status = 400 if form.errors else (200 if verified else 403)
+    status = 400 if form.errors else (200 if can_ask else 403)
     return render(request, "comments/questions/ask.html", context, status=status)
 
 

@@ -2,9 +2,11 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.cache import article_version_key, get_versions
 from comments import services
@@ -356,3 +358,18 @@ def test_your_questions_page_query_count_does_not_grow(client, reader):
         return len(ctx.captured_queries)
 
     assert count(1) == count(15) <= 5
+
+
+def test_a_suspended_reader_is_told_on_the_ask_page_not_given_a_form(client):
+    """The ask page asks the one rule of taking part (comments/rules.py)."""
+    reader = VerifiedUserFactory(
+        commenting_suspended_until=timezone.now() + timedelta(days=2),
+        suspension_reason="Repeated abuse.",
+    )
+    client.force_login(reader)
+    response = client.get(reverse("comments:question_ask"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Your commenting is suspended until" in page
+    assert "Repeated abuse." in page
+    assert 'name="text"' not in page  # no form to be refused on
