@@ -602,6 +602,7 @@ def test_no_input_makes_the_site_answer_500(world, monkeypatch, capsys):
     run_sweep(world, monkeypatch, capsys, stock_admin=False)
 
 
+@pytest.mark.slow  # 5,000 requests, ~100 s: CI runs it once, on PostgreSQL
 def test_no_input_makes_the_admin_forms_answer_500(world, monkeypatch, capsys):
     """The same in Django's own admin views of our models (lists, forms, delete
     and history pages), where our ModelAdmins choose the fields and filters."""
