@@ -25,6 +25,7 @@ from core.charts import (
     days,
     per_day,
     simple_bars,
+    since,
     stacked_bars,
 )
 
@@ -99,9 +100,7 @@ def numbers(now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     day_list = days(today)
-    start = timezone.make_aware(
-        timezone.datetime.combine(day_list[0], timezone.datetime.min.time())
-    )
+    start = since(day_list)
     pending = Comment.objects.filter(status=Comment.Status.PENDING)
     oldest = pending.aggregate(oldest=Min("created"))["oldest"]
     return {

@@ -3,7 +3,6 @@ sections and tags; old links redirect; re-runs and dry runs change nothing; a ba
 file is named with its line and column and nothing is written."""
 
 import datetime
-import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -182,8 +181,9 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
         run(tmp_path / "nope.xml")
 
 
-def test_the_import_streams_a_file_larger_than_it_keeps(tmp_path):
-    """Items are cleared once read: 2,000 posts import with every article right."""
+def test_a_2000_post_export_imports_whole(tmp_path):
+    """Every post of a large export arrives (memory is measured by
+    bench/wordpress_import.py, not here)."""
     text = EXPORT.read_text()
     start = text.index("<item>")
     end = text.index("</item>") + len("</item>")
@@ -196,7 +196,6 @@ def test_the_import_streams_a_file_larger_than_it_keeps(tmp_path):
     )
     big = tmp_path / "big.xml"
     big.write_text(text[:start] + many + text[end:])
-    shutil.copy(big, tmp_path / "copy.xml")
     report = run(big)
     assert "Articles: 2001 imported" in report
     assert Article.objects.filter(slug__startswith="council-votes-").count() == 2000
