@@ -57,6 +57,17 @@ HOSTILE: list[tuple[str, str | bytes]] = [
     ("HTML", "<script>alert(1)</script>"),
 ]
 
+# Django's own admin views clean every field through Django's form fields and look
+# objects up through the model's own field, so there some values of HOSTILE fall in
+# the same class as another and are left out (5,600 requests on each database
+# otherwise): "Arabic-Indic three" is an integer Python and Django both accept, as
+# the normal value is; "SQL-like" and "SQL quote" are text that is not a number,
+# as "HTML" is. Our own views, which may read their inputs any way, get all of them.
+SAME_IN_DJANGO_FORMS = {"Arabic-Indic three", "SQL-like", "SQL quote"}
+HOSTILE_TO_DJANGO_FORMS = [
+    (label, value) for label, value in HOSTILE if label not in SAME_IN_DJANGO_FORMS
+]
+
 # Honeypot fields: a browser leaves them empty, and filling them in makes the view
 # silently drop the request as a bot's, so a normal request never gets far.
 HONEYPOTS = {"website"}
@@ -126,12 +137,14 @@ def _converters(pattern) -> dict:
     return found
 
 
-def hostile_path_values(converter) -> list[tuple[str, str]]:
+def hostile_path_values(
+    converter, hostile: list[tuple[str, str | bytes]] = HOSTILE
+) -> list[tuple[str, str]]:
     """The hostile values this converter lets through to the view, URL-encoded."""
     if converter is None:  # a regex group (the admin's app_list): only its words
         return []
     values = []
-    for label, value in HOSTILE:
+    for label, value in hostile:
         text = value.decode("latin-1") if isinstance(value, bytes) else value
         if not re.fullmatch(converter.regex, text):
             continue
