@@ -15,12 +15,19 @@ trip to the cache.
 
 Every cache call is wrapped: if Redis is down, pages are served uncached and the
 problem is logged, never raised.
+
+The same keys are the tags of the shared cache in front (core.edge): a page carries
+the tags of the versions it depends on (`edge_tags`) in its Surrogate-Key header, and
+a bump purges the same tags there, after the transaction commits. So this map is the
+one list of what depends on what, for our cache and the edge's.
 """
 
 import logging
 import secrets
 
 from django.core.cache import cache
+
+from core.edge import purge_later
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +39,14 @@ def article_version_key(article_id: int) -> str:
     return f"page-version:article:{article_id}"
 
 
+def edge_tags(keys) -> list[str]:
+    """The shared cache's tags for these version keys: `page-version:article:12` is
+    `article-12` (short, and only the characters every CDN accepts in a tag)."""
+    return [key.removeprefix("page-version:").replace(":", "-") for key in keys]
+
+
 def _bump(*keys: str) -> None:
+    purge_later(edge_tags(keys))
     try:
         token = secrets.token_hex(8)
         cache.set_many(dict.fromkeys(keys, token), timeout=None)

@@ -19,14 +19,23 @@ at most once a second per process.
 
 Headers:
 - anonymous pages: `Cache-Control: public, max-age=0, s-maxage=…,
-  stale-while-revalidate=…`, a strong ETag and Last-Modified, 304 for matching
-  conditional requests, `Vary: Cookie`, and never a Set-Cookie.
+  stale-while-revalidate=…` (and `stale-if-error=…` when a purger keeps the shared
+  cache told of every change, see core.edge), a strong ETag and Last-Modified, 304
+  for matching conditional requests, `Surrogate-Key` and `Cache-Tag` naming what the
+  page shows (articles.cache.edge_tags), `Vary: Cookie, Accept-Encoding`, and never
+  a Set-Cookie.
 - personalised pages (a session): `Cache-Control: private, no-store`.
+
+Compression: each entry is stored raw, gzipped and brotli-compressed, once, when it
+is rendered; a hit sends the smallest encoding the client accepts, as stored, so no
+request compresses anything. (Personalised pages are gzipped by Django's
+GZipMiddleware, which pads against BREACH: see docs/deployment.md.)
 
 Keys: one per page and canonical query string (see declare_query); a request with
 other parameters is redirected to the canonical URL, never stored.
 """
 
+import gzip
 import hashlib
 import logging
 import re
@@ -36,13 +45,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
+import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, urlencode
 
-from .cache import get_versions
+from .cache import edge_tags, get_versions
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +101,10 @@ def _declared_query(request: HttpRequest) -> str:
     return urlencode(sorted(getattr(request, "_page_query", {}).items()))
 
 
+def _entry_size(entry: dict) -> int:
+    return sum(len(entry.get(name, b"")) for name in ("content", "gzip", "br"))
+
+
 class LocalPages:
     """This process's copies of recently served pages, bounded by total size."""
 
@@ -114,7 +128,7 @@ class LocalPages:
         with self._lock:
             self._discard(key)
             self._pages[key] = (entry, checked_at)
-            self._size += len(entry["content"])
+            self._size += _entry_size(entry)
             while self._size > self.max_bytes and self._pages:
                 self._discard(next(iter(self._pages)))
 
@@ -130,10 +144,13 @@ class LocalPages:
     def _discard(self, key: str) -> None:
         old = self._pages.pop(key, None)
         if old:
-            self._size -= len(old[0]["content"])
+            self._size -= _entry_size(old[0])
 
 
 local_pages = LocalPages(max_bytes=32 * 1024 * 1024)
+# Brotli's quality for stored pages: 11 is 2-3 % smaller and many times slower
+# (bench/README.md); a miss pays for it once.
+BROTLI_QUALITY = 8
 
 
 def is_anonymous_read(request: HttpRequest) -> bool:
@@ -159,35 +176,88 @@ def _digest(content: bytes) -> str:
 
 def _page_key(request: HttpRequest) -> str:
     path = hashlib.md5(canonical_path(request).encode(), usedforsecurity=False)
-    return f"page:{request.get_host()}:{path.hexdigest()}"
+    # "v2": entries hold their compressed copies and tags since issue 16.
+    return f"page:v2:{request.get_host()}:{path.hexdigest()}"
 
 
 def _stale_key(page_key: str) -> str:
     return f"{page_key}:last-good"
 
 
-def _public_headers(response: HttpResponse, entry: dict) -> HttpResponse:
-    response["ETag"] = entry["etag"]
-    response["Last-Modified"] = http_date(entry["stored_at"])
-    response["Cache-Control"] = (
+def shared_cache_control() -> str:
+    """What a shared cache (CDN, Varnish) may do with an anonymous page.
+
+    With a purger (EDGE_PURGER) the shared cache hears of every change, so it may
+    keep the page long and serve it stale through an origin outage; without one,
+    the short CDN_CACHE_SECONDS bounds how long a change stays unseen.
+    """
+    control = (
         f"public, max-age=0, s-maxage={settings.CDN_CACHE_SECONDS}, "
         f"stale-while-revalidate={settings.CDN_STALE_WHILE_REVALIDATE_SECONDS}"
     )
-    patch_vary_headers(response, ["Cookie"])
+    if settings.EDGE_PURGER != "none":
+        control += f", stale-if-error={settings.CDN_STALE_IF_ERROR_SECONDS}"
+    return control
+
+
+def _public_headers(response: HttpResponse, entry: dict) -> HttpResponse:
+    response["Last-Modified"] = http_date(entry["stored_at"])
+    response["Cache-Control"] = shared_cache_control()
+    tags = " ".join(entry.get("tags", ()))
+    if tags:
+        response["Surrogate-Key"] = tags
+        response["Cache-Tag"] = tags.replace(" ", ",")
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     return response
 
 
+def accepted_encodings(request: HttpRequest) -> set[str]:
+    """The content codings the client takes (`q=0` means it refuses one)."""
+    accepted = set()
+    for item in request.headers.get("Accept-Encoding", "").lower().split(","):
+        coding, _, params = item.partition(";")
+        quality = params.strip().removeprefix("q=").strip()
+        if quality and quality.replace(".", "").strip("0") == "":
+            continue  # q=0, q=0.0, q=0.000
+        accepted.add(coding.strip())
+    return accepted
+
+
+def _encoded_body(request: HttpRequest, entry: dict) -> tuple[bytes, str | None]:
+    accepted = accepted_encodings(request)
+    for coding in ("br", "gzip"):
+        if coding in accepted and coding in entry:
+            return entry[coding], coding
+    return entry["content"], None
+
+
 def _from_entry(request: HttpRequest, entry: dict, state: str) -> HttpResponse:
-    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    body, coding = _encoded_body(request, entry)
+    response = HttpResponse(body, content_type=entry["content_type"])
+    # One strong validator per representation: the bytes differ between encodings.
+    etag = f'"{entry["digest"]}-{coding}"' if coding else f'"{entry["digest"]}"'
+    response["ETag"] = etag
+    if coding:
+        response["Content-Encoding"] = coding
     response["X-Page-Cache"] = state
     _public_headers(response, entry)
     conditional = get_conditional_response(
         request,
-        etag=entry["etag"],
+        etag=etag,
         last_modified=entry["stored_at"],
         response=response,
     )
     return conditional or response
+
+
+def _compressed(content: bytes) -> dict[str, bytes]:
+    """The page gzipped and brotli-compressed, once, when it is stored. Anonymous
+    pages hold no secret, so compressing them together with reflected input leaks
+    nothing (BREACH needs both)."""
+    return {
+        "gzip": gzip.compress(content, compresslevel=9, mtime=0),
+        "br": brotli.compress(content, quality=BROTLI_QUALITY),
+    }
 
 
 def serve_last_good_copy(request: HttpRequest) -> HttpResponse | None:
@@ -276,11 +346,13 @@ def cache_for_anonymous(view: Callable) -> Callable:
             return redirect
         entry = {
             "content": response.content,
+            **_compressed(response.content),
             "content_type": response["Content-Type"],
-            "etag": f'"{_digest(response.content)}"',
+            "digest": _digest(response.content),
             "stored_at": int(time.time()),
             "expires_at": time.time() + settings.PAGE_CACHE_SECONDS,
             "versions": versions,
+            "tags": edge_tags(request._page_cache_keys),  # noqa: SLF001
         }
         local_pages.put(page_key, entry, time.monotonic())
         if versions is None:  # the cache is down: this process's second only
@@ -289,6 +361,12 @@ def cache_for_anonymous(view: Callable) -> Callable:
         if canonical_path(request) == request.path:
             # One last good copy per page (not per query string) for outages.
             cache.set(_stale_key(page_key), entry, timeout=settings.PAGE_STALE_SECONDS)
-        return _from_entry(request, entry, "MISS")
+        response = _from_entry(request, entry, "MISS")
+        if settings.EDGE_PURGER != "none" and not _is_current(entry):
+            # Something this page shows changed while it was rendered: the purge
+            # for that change may reach the shared cache before this page does,
+            # and nothing would purge it after, for a day. Let no one keep it.
+            response["Cache-Control"] = "public, max-age=0, s-maxage=0"
+        return response
 
     return wrapper

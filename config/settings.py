@@ -110,6 +110,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the page cache has not already (its pages come compressed):
+    # personalised pages, with the random padding that defeats BREACH
+    # (docs/deployment.md). Below whitenoise, whose files are compressed at build.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "imports.middleware.LegacyLinkMiddleware",
@@ -456,6 +460,45 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_LOCAL_SECONDS = float(env("PAGE_CACHE_LOCAL_SECONDS", "1"))
 # The last good copy of each page, served to anonymous readers if the database is down.
 PAGE_STALE_SECONDS = env_int("PAGE_STALE_SECONDS", 24 * 3600)
-# What a CDN or shared cache may keep: s-maxage and stale-while-revalidate.
-CDN_CACHE_SECONDS = env_int("CDN_CACHE_SECONDS", 60)
+
+# --- The shared cache in front (Varnish, Fastly, Cloudflare): docs/deployment.md ------
+# Who is told to forget a page when what it shows changes (core/edge.py): "none",
+# "varnish", "fastly" or "cloudflare". Purges go by tag (the page's Surrogate-Key).
+EDGE_PURGER = env("EDGE_PURGER", "none").lower()
+EDGE_PURGERS = ("none", "varnish", "fastly", "cloudflare")
+if EDGE_PURGER not in EDGE_PURGERS:
+    raise ImproperlyConfigured(
+        f"EDGE_PURGER must be one of {', '.join(EDGE_PURGERS)}, not {EDGE_PURGER!r}."
+    )
+# Base URLs of the Varnish hosts that take PURGE requests (deploy/varnish/default.vcl).
+VARNISH_PURGE_URLS = env_list("VARNISH_PURGE_URLS", ["http://127.0.0.1:6081"])
+# Fastly's purge by surrogate key, and Cloudflare's purge by cache tag (their names
+# as in their documentation). The API addresses change only for tests.
+FASTLY_API_TOKEN = env("FASTLY_API_TOKEN")
+FASTLY_SERVICE_ID = env("FASTLY_SERVICE_ID")
+FASTLY_API_URL = env("FASTLY_API_URL", "https://api.fastly.com").rstrip("/")
+CLOUDFLARE_API_TOKEN = env("CLOUDFLARE_API_TOKEN")
+CLOUDFLARE_ZONE_ID = env("CLOUDFLARE_ZONE_ID")
+CLOUDFLARE_API_URL = env(
+    "CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"
+).rstrip("/")
+_missing_edge_settings = {
+    "fastly": [n for n in ("FASTLY_API_TOKEN", "FASTLY_SERVICE_ID") if not env(n)],
+    "cloudflare": [
+        n for n in ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ZONE_ID") if not env(n)
+    ],
+}.get(EDGE_PURGER)
+if _missing_edge_settings:
+    raise ImproperlyConfigured(
+        f"EDGE_PURGER={EDGE_PURGER} needs {' and '.join(_missing_edge_settings)}."
+    )
+# Seconds a purge request may take before it counts as failed (and is retried).
+EDGE_PURGE_TIMEOUT = float(env("EDGE_PURGE_TIMEOUT", "5"))
+# What a CDN or shared cache may keep (s-maxage). With a purger it is told of every
+# change, so it may keep pages a day; without one, a minute bounds staleness.
+CDN_CACHE_SECONDS = env_int(
+    "CDN_CACHE_SECONDS", 24 * 3600 if EDGE_PURGER != "none" else 60
+)
 CDN_STALE_WHILE_REVALIDATE_SECONDS = env_int("CDN_STALE_WHILE_REVALIDATE_SECONDS", 30)
+# How long the shared cache may serve a page it holds while the origin is failing.
+CDN_STALE_IF_ERROR_SECONDS = env_int("CDN_STALE_IF_ERROR_SECONDS", 24 * 3600)
