@@ -6,13 +6,14 @@ class CommentsConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
+        from allauth.account.signals import email_confirmed
         from django.db.models.signals import post_delete, post_save, pre_delete
 
         from accounts import privacy
         from accounts.signals import public_name_changed
 
+        from . import claims, word_rules
         from . import privacy as discussion_privacy
-        from . import word_rules
         from .models import WordRule
         from .questions.services import register_question_privacy
 
@@ -30,6 +31,10 @@ class CommentsConfig(AppConfig):
         # Before the delete: the question's link to the entry is cleared after it.
         pre_delete.connect(
             _faq_item_deleted, sender="articles.FaqItem", dispatch_uid="faq-deleted"
+        )
+        # An imported commenter's comments go to whoever verifies their address.
+        email_confirmed.connect(
+            claims.claim_on_verified_address, dispatch_uid="discussion-claim"
         )
         public_name_changed.connect(
             _public_name_changed, dispatch_uid="discussion-public-name"

@@ -111,6 +111,20 @@ class Comment(models.Model):
         "shown as 'in reply to …'.",
     )
     depth = models.PositiveSmallIntegerField(default=1)
+    guest_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The name an imported comment was signed with, shown while no "
+        "reader's account carries it (guests, commenters who have not claimed it).",
+    )
+    unclaimed_profile = models.ForeignKey(
+        "UnclaimedProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text="The imported commenter it is waiting for, by email address.",
+    )
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(
@@ -173,9 +187,34 @@ class Comment(models.Model):
 
     @property
     def author_name(self) -> str:
-        if self.author_id is None or self.status == self.Status.DELETED:
+        if self.status == self.Status.DELETED:
             return "[deleted]"
+        if self.author_id is None:
+            return self.guest_name or "[deleted]"
         return self.author.public_name
+
+
+class UnclaimedProfile(models.Model):
+    """A commenter brought in by an import, known by an email address: no account,
+    no password, nobody can sign in as them. Whoever verifies the address (signing
+    up, or adding it to their account) claims it, and its comments become theirs
+    (comments/claims.py)."""
+
+    email = models.EmailField(unique=True, help_text="Stored in lowercase.")
+    display_name = models.CharField(max_length=100)
+    source = models.CharField(max_length=20, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name
 
 
 class Reaction(models.Model):

@@ -85,7 +85,12 @@ def decorate(
         if comment.is_mine:
             comment.css += " comment-mine"
         comment.shows_author = author is not None and not placeholder
-        comment.name = author.public_name if comment.shows_author else "[deleted]"
+        if comment.shows_author:
+            comment.name = author.public_name
+        elif comment.guest_name and comment.status != Comment.Status.DELETED:
+            comment.name = comment.guest_name  # imported: a guest, or not claimed yet
+        else:
+            comment.name = "[deleted]"
         comment.is_staff_author = comment.shows_author and author.is_staff
         comment.is_article_author = (
             comment.shows_author and comment.author_id in author_user_ids

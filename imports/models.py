@@ -11,10 +11,12 @@ class ImportedItem(models.Model):
 
     class Source(models.TextChoices):
         WORDPRESS = "wordpress", "WordPress"
+        DISQUS = "disqus", "Disqus"
 
     class Kind(models.TextChoices):
         POST = "post", "Post"
         AUTHOR = "author", "Author"
+        COMMENT = "comment", "Comment"
 
     source = models.CharField(max_length=20, choices=Source.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -24,6 +26,13 @@ class ImportedItem(models.Model):
     )
     author = models.ForeignKey(
         Author, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "comments.Comment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     source_modified = models.CharField(
         max_length=40, blank=True, help_text="The source's last-modified stamp."

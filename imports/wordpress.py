@@ -29,6 +29,15 @@ from django.utils.text import slugify
 from articles.cache import listings_changed
 from articles.models import Article, Author, Section, Tag
 
+from .comments import (
+    APPROVED,
+    DELETED,
+    PENDING,
+    SPAM,
+    CommentImport,
+    CommentReport,
+    IncomingComment,
+)
 from .models import ImportedItem, LegacyLink
 
 NAMESPACE_PREFIXES = {
@@ -42,6 +51,14 @@ STATUSES = {
     "pending": Article.Status.DRAFT,
 }
 SKIPPED_STATUSES = {"private": "private", "trash": "in the trash"}
+COMMENT_STATUSES = {
+    "1": APPROVED,
+    "0": PENDING,
+    "spam": SPAM,
+    "trash": DELETED,
+    "post-trashed": DELETED,
+}
+PINGS = {"pingback", "trackback"}
 NO_DATE = "0000-00-00 00:00:00"
 
 
@@ -57,6 +74,7 @@ class Report:
     skipped: Counter = field(default_factory=Counter)
     authors: int = 0
     links: int = 0
+    comments: CommentReport | None = None
 
     def lines(self) -> list[str]:
         lines = [
@@ -65,7 +83,10 @@ class Report:
             f"Authors: {self.authors} new. Old links redirected: {self.links} new.",
         ]
         lines += [f"Skipped: {n} {why}." for why, n in sorted(self.skipped.items())]
-        if not (self.imported or self.updated):
+        if self.comments is not None:
+            lines += self.comments.lines()
+        new_comments = self.comments.imported if self.comments else 0
+        if not (self.imported or self.updated or new_comments):
             lines.append("Nothing to change: everything in the file is here already.")
         return lines
 
@@ -82,13 +103,15 @@ def _name(tag: str) -> str:
 
 def _fields(element: ET.Element) -> dict:
     """An item's children: text by name; categories as (domain, nicename, name)."""
-    data: dict = {"categories": [], "postmeta": {}}
+    data: dict = {"categories": [], "postmeta": {}, "comments": []}
     for child in element:
         name = _name(child.tag)
         if name == "category":
             data["categories"].append(
                 (child.get("domain", ""), child.get("nicename", ""), child.text or "")
             )
+        elif name == "wp:comment":
+            data["comments"].append({_name(c.tag): (c.text or "") for c in child})
         elif name == "wp:postmeta":
             meta = {_name(c.tag): (c.text or "") for c in child}
             data["postmeta"][meta.get("wp:meta_key", "")] = meta.get("wp:meta_value")
@@ -197,9 +220,16 @@ def _unique_slug(model, wanted: str, *, keep=None) -> str:
 
 
 class WordPressImport:
-    def __init__(self, *, section_from: str = "categories", include_pages=False):
+    def __init__(
+        self,
+        *,
+        section_from: str = "categories",
+        include_pages: bool = False,
+        include_pingbacks: bool = False,
+    ):
         self.section_from = section_from
         self.post_types = {"post", "page"} if include_pages else {"post"}
+        self.include_pingbacks = include_pingbacks
         self.report = Report()
         self.authors: dict[str, dict] = {}
         # Rows looked up once per run (an export names the same few many times).
@@ -208,33 +238,71 @@ class WordPressImport:
         self.author_rows: dict[str, Author] = {}
 
     def run(self, path: Path, *, dry_run: bool = False) -> Report:
-        for _ in read(path):  # check the whole file before writing anything
-            pass
+        # Check the whole file before writing anything, and note which comments
+        # something replies to (a trashed one stays as a placeholder only then).
+        replied_to = set()
+        for _kind, fields in read(path):
+            for comment in fields.get("comments", ()):
+                if comment.get("wp:comment_parent", "0") not in ("", "0"):
+                    replied_to.add(comment["wp:comment_parent"])
         with transaction.atomic():
+            comments = CommentImport("wordpress", "WordPress", replied_to=replied_to)
             for kind, fields in read(path):
                 if kind == "author":
                     self.authors[fields.get("wp:author_login", "")] = fields
-                else:
-                    self.item(fields)
+                    continue
+                article = self.item(fields)
+                if fields["comments"]:
+                    self.comments(comments, article, fields["comments"])
+            self.report.comments = comments.finish()
             if dry_run:
                 transaction.set_rollback(True)
             elif self.report.imported or self.report.updated:
                 transaction.on_commit(listings_changed)
         return self.report
 
-    def item(self, fields: dict) -> None:
+    def comments(self, comments: CommentImport, article, records: list[dict]) -> None:
+        skipped = comments.report.skipped
+        for record in records:
+            kind = record.get("wp:comment_type", "") or "comment"
+            if kind in PINGS and not self.include_pingbacks:
+                skipped[f"{kind}s (use --include-pingbacks)"] += 1
+                continue
+            if article is None:
+                skipped["comments on posts not imported"] += 1
+                continue
+            status = COMMENT_STATUSES.get(record.get("wp:comment_approved", ""))
+            if status is None:
+                skipped["comments with an unknown status"] += 1
+                continue
+            parent = record.get("wp:comment_parent", "0")
+            comments.add(
+                IncomingComment(
+                    source_id=record.get("wp:comment_id", ""),
+                    article_id=article.pk,
+                    parent_source_id="" if parent in ("", "0") else parent,
+                    created=_date(record, "comment_date") or article.published_at,
+                    html=record.get("wp:comment_content", ""),
+                    status=status,
+                    name=html.unescape(record.get("wp:comment_author", "")),
+                    email=record.get("wp:comment_author_email", ""),
+                )
+            )
+
+    def item(self, fields: dict) -> Article | None:
+        """Import one post; the article it is (None when skipped)."""
         post_type = fields.get("wp:post_type", "")
         if post_type not in self.post_types:
             if post_type in ("page",):
                 self.report.skipped["pages (use --include-pages)"] += 1
-            return  # attachments, menus, revisions: not articles
+            return None  # attachments, menus, revisions: not articles
         status = fields.get("wp:status", "")
         if status in SKIPPED_STATUSES:
             self.report.skipped[f"posts {SKIPPED_STATUSES[status]}"] += 1
-            return
+            return None
         if status not in STATUSES:
             self.report.skipped[f"posts with status {status or 'none'}"] += 1
-            return
+            return None
         post_id = fields.get("wp:post_id", "")
         modified = (
             fields.get("wp:post_modified_gmt") or fields.get("wp:post_modified") or ""
@@ -248,7 +316,7 @@ class WordPressImport:
         )
         if known and known.article and known.source_modified == modified:
             self.report.unchanged += 1
-            return
+            return known.article
         article = known.article if known and known.article else Article()
         title = html.unescape(fields.get("title", "")).strip() or f"Post {post_id}"
         article.title = title[:200]
@@ -280,6 +348,7 @@ class WordPressImport:
             self.report.updated += 1
         else:
             self.report.imported += 1
+        return article
 
     def section(self, fields: dict) -> Section:
         domain = "post_tag" if self.section_from == "tags" else "category"

@@ -73,7 +73,7 @@ def comment_header(c) -> SafeString:
         if c.is_staff_author:
             parts.append(' <span class="badge badge-staff">Staff</span>')
     else:
-        parts = ["<b>[deleted]</b>"]
+        parts = [f"<b>{escape(c.name)}</b>"]  # an imported guest's name, or [deleted]
     if c.is_editors_pick:
         parts.append(' <span class="badge badge-pick">Editors\' pick</span>')
     if c.is_answer:

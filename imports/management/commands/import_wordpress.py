@@ -20,13 +20,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--include-pingbacks",
             action="store_true",
-            help="For comments, which this command does not import yet.",
+            help="Import pingbacks and trackbacks as comments too.",
         )
 
     def handle(self, *args, **options):
         importer = WordPressImport(
             section_from=options["section_from"],
             include_pages=options["include_pages"],
+            include_pingbacks=options["include_pingbacks"],
         )
         try:
             report = importer.run(options["path"], dry_run=options["dry_run"])

@@ -1,0 +1,92 @@
+"""Imported commenters and how their comments find their owners.
+
+An import (imports/) brings comments signed with a name and, often, an email
+address. With an address, the commenter becomes an UnclaimedProfile: nobody can
+sign in as it. Whoever proves they own the address (allauth's email_confirmed:
+verifying it at sign-up, or adding it to an account) claims it, and its comments
+become theirs: shown under their name, in their data export, theirs to edit within
+the window and delete. When a verified account already has the address at import
+time, the comments are theirs at once.
+
+Guests (no address, or anonymous on Disqus) keep the name on their comments and no
+profile. Every imported name passes the display-name rules readers' names pass.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.names import DISPLAY_NAME_MAX, validate_display_name
+from articles.cache import articles_changed
+
+from .models import Comment, UnclaimedProfile
+
+# Shown instead of an imported name the display-name rules refuse (a staff
+# member's name, an address, invisible characters…).
+REFUSED_NAME_STANDS_IN = "A reader"
+
+
+def public_imported_name(name: str) -> str:
+    """The name an imported comment is shown under: the source's, if a reader
+    could have chosen it here."""
+    try:
+        return validate_display_name(" ".join(name.split())[:DISPLAY_NAME_MAX])
+    except ValidationError:
+        return REFUSED_NAME_STANDS_IN
+
+
+def verified_owner(email: str):
+    """The account whose verified address this is, if any."""
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address is not None else None
+
+
+def unclaimed_profile(email: str, name: str, source: str) -> UnclaimedProfile:
+    """The unclaimed profile of an address (created with this name if new)."""
+    profile, _ = UnclaimedProfile.objects.get_or_create(
+        email=email.strip().lower(),
+        defaults={"display_name": name, "source": source},
+    )
+    return profile
+
+
+@transaction.atomic
+def claim(user, email: str) -> int:
+    """Give `user` the imported comments waiting for `email`. Returns how many."""
+    profile = (
+        UnclaimedProfile.objects.select_for_update()
+        .filter(email=email.strip().lower(), claimed_by__isnull=True)
+        .first()
+    )
+    if profile is None:
+        return 0
+    waiting = Comment.objects.filter(unclaimed_profile=profile, author__isnull=True)
+    article_ids = set(waiting.values_list("article_id", flat=True).distinct())
+    claimed = waiting.update(author=user)
+    profile.claimed_by, profile.claimed_at = user, timezone.now()
+    profile.save(update_fields=["claimed_by", "claimed_at"])
+    # The pages show the comments under the reader's own name from now on.
+    transaction.on_commit(lambda: articles_changed(article_ids))
+    return claimed
+
+
+def claim_on_verified_address(sender, request, email_address, **kwargs) -> None:
+    """allauth's email_confirmed: the reader owns the address; tell them what came
+    with it."""
+    claimed = claim(email_address.user, email_address.email)
+    if claimed and request is not None:
+        messages.success(
+            request,
+            f"Welcome back: {claimed} comment{'s' if claimed != 1 else ''} you wrote "
+            f"on our previous site as {email_address.email} "
+            f"{'are' if claimed != 1 else 'is'} now yours.",
+        )
