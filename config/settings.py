@@ -218,6 +218,20 @@ else:
         }
     }
 
+# An import's progress (imports/runs.py) is written by the task worker and read by
+# the admin page, two processes: Redis when there is one, else files beside the
+# SQLite database (the demo). Uploaded exports hold commenters' addresses: they are
+# kept outside MEDIA_ROOT, never served.
+CACHES["imports"] = (
+    {**CACHES["default"], "KEY_PREFIX": "broadsheet-imports"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BASE_DIR / "var" / "import-progress"),
+    }
+)
+IMPORTS_ROOT = Path(env("IMPORTS_ROOT", str(BASE_DIR / "var" / "imports")))
+
 # Sessions live in the database; reads go through the cache first (one query saved
 # on every signed-in page, and nothing lost if the cache is flushed or down).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

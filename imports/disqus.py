@@ -42,7 +42,9 @@ from .comments import (
     listed,
 )
 from .models import LegacyLink
-from .wordpress import ImportError_
+from .wordpress import ImportError_, Progress
+
+PROGRESS_EVERY = 100  # comments between two progress reports
 
 DISQUS_NAMESPACE = "{http://disqus.com}"
 INTERNALS = "{http://disqus.com/disqus-internals}"
@@ -167,9 +169,13 @@ class DisqusImport:
         self.threads: dict[str, Thread] = {}
         self.article_of: dict[str, Article | None] = {}
 
-    def run(self, path: Path, *, dry_run: bool = False) -> DisqusReport:
+    def run(
+        self, path: Path, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> DisqusReport:
         replied_to: set[str] = set()
+        total = 0
         for kind, element in read(path):  # check it whole; note threads and parents
+            total += kind == "post"
             if kind == "thread":
                 self.threads[element.get(DSQ_ID, "")] = Thread(
                     link=_text(element, "link"),
@@ -181,9 +187,15 @@ class DisqusImport:
         with transaction.atomic():
             comments = CommentImport("disqus", "Disqus", replied_to=replied_to)
             report = DisqusReport(comments=comments.report)
+            done = 0
             for kind, element in read(path):
                 if kind == "post":
                     self.post(element, comments, report)
+                    done += 1
+                    if progress is not None and (
+                        done % PROGRESS_EVERY == 0 or done == total
+                    ):
+                        progress(done, total)
             comments.finish()
             self.summarise(report)
             if dry_run:

@@ -14,6 +14,7 @@ import html
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 (types and ParseError only)
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +60,9 @@ COMMENT_STATUSES = {
     "post-trashed": DELETED,
 }
 PINGS = {"pingback", "trackback"}
+PROGRESS_EVERY = 20  # items between two progress reports
+
+Progress = Callable[[int, int], None]  # (items done, items in the file)
 NO_DATE = "0000-00-00 00:00:00"
 
 
@@ -237,16 +241,20 @@ class WordPressImport:
         self.tag_rows: dict[str, Tag] = {}
         self.author_rows: dict[str, Author] = {}
 
-    def run(self, path: Path, *, dry_run: bool = False) -> Report:
+    def run(
+        self, path: Path, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> Report:
         # Check the whole file before writing anything, and note which comments
         # something replies to (a trashed one stays as a placeholder only then).
-        replied_to = set()
-        for _kind, fields in read(path):
+        replied_to, total = set(), 0
+        for kind, fields in read(path):
+            total += kind == "item"
             for comment in fields.get("comments", ()):
                 if comment.get("wp:comment_parent", "0") not in ("", "0"):
                     replied_to.add(comment["wp:comment_parent"])
         with transaction.atomic():
             comments = CommentImport("wordpress", "WordPress", replied_to=replied_to)
+            done = 0
             for kind, fields in read(path):
                 if kind == "author":
                     self.authors[fields.get("wp:author_login", "")] = fields
@@ -254,6 +262,11 @@ class WordPressImport:
                 article = self.item(fields)
                 if fields["comments"]:
                     self.comments(comments, article, fields["comments"])
+                done += 1
+                if progress is not None and (
+                    done % PROGRESS_EVERY == 0 or done == total
+                ):
+                    progress(done, total)
             self.report.comments = comments.finish()
             if dry_run:
                 transaction.set_rollback(True)

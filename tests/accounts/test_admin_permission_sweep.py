@@ -40,7 +40,7 @@ from comments.models import (
     Report,
     WordRule,
 )
-from imports.models import ImportedItem, LegacyLink
+from imports.models import ImportedItem, ImportRun, LegacyLink
 from newsletter.models import Delivery
 from tests.accounts.factories import (
     PASSWORD,
@@ -97,7 +97,9 @@ MODEL_PAGES: dict[str, tuple[frozenset[str], ...]] = {
     "auth.group":                          (S,      S,      S,      S,      S),
     # Task results hold account emails (reset links, sign-in codes); read-only.
     "django_tasks_database.dbtaskresult":  (S,      NOBODY, S,      NOBODY, S),
-    # Imports: superusers until the admin's import screens give editors theirs.
+    # Editors upload and run imports (a run is a record: deleted by superusers);
+    # old links and source ids stay with superusers.
+    "imports.importrun":                   (E,      E,      E,      S,      E),
     "imports.legacylink":                  (S,      S,      S,      S,      S),
     "imports.importeditem":                (S,      NOBODY, S,      S,      S),
 }
@@ -126,6 +128,8 @@ EXTRA_PAGES: list[tuple[str, str | None, str, frozenset[str], int]] = [
     ("newsletter_issue_send",         "newsletter.issue",  "get",  E,   200),
     ("newsletter_issue_send_test",    "newsletter.issue",  "get",  E,   302),
     ("newsletter_issue_resume",       "newsletter.issue",  "get",  E,   302),
+    ("imports_progress",              "imports.importrun", "get",  E,   200),
+    ("imports_start",                 "imports.importrun", "post", E,   302),
 ]
 
 # The admin's page for each app: staff with nothing in an app get 404.
@@ -139,7 +143,7 @@ APP_PAGES: dict[str, frozenset[str]] = {
     "socialaccount": S,
     "auth": S,
     "django_tasks_database": S,
-    "imports": S,
+    "imports": E,
 }
 # fmt: on
 
@@ -240,6 +244,9 @@ def build_world() -> World:
         ),
         "imports.legacylink": LegacyLink.objects.create(
             path="/2019/01/old/", article=article
+        ),
+        "imports.importrun": ImportRun.objects.create(
+            source="wordpress", upload="exports/old.xml", file_name="old.xml"
         ),
         "imports.importeditem": ImportedItem.objects.create(
             source="wordpress", kind="post", source_id="1", article=article
