@@ -30,3 +30,22 @@ access_log_format = (
     '%(h)s "%(r)s" %(s)s %(b)s %(D)sus cache=%({x-page-cache}o)s ua="%(a)s"'
 )
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """Before any worker forks: load what Django would load on a worker's first
+    request, so that it costs what the hundredth does (core/warmup.py)."""
+    if os.environ.get("GUNICORN_WARM_UP", "true").lower() in {"0", "false", "no"}:
+        return
+    from core.warmup import warm_up
+
+    server.log.info("Warmed up: %s", warm_up())
+
+
+def post_worker_init(worker):
+    """A new worker opens its cache connection before its first request."""
+    if os.environ.get("GUNICORN_WARM_UP", "true").lower() in {"0", "false", "no"}:
+        return
+    from core.warmup import connect_worker
+
+    connect_worker()
