@@ -250,7 +250,11 @@ TASKS_RUNNING_TIMEOUT = env_int("TASKS_RUNNING_TIMEOUT", 600)
 TASKS_MAX_WORKERS_LOST = 3
 TASKS_MAINTENANCE_SECONDS = float(env("TASKS_MAINTENANCE_SECONDS", "15"))
 TASKS_RECONNECT_MAX_SECONDS = 10.0
-TASKS_PERIODIC_JOBS = ["newsletter.tasks.resume_sends"]
+TASKS_PERIODIC_JOBS = [
+    "newsletter.tasks.resume_sends",
+    # Scheduled articles coming due change pages without a write: announce them.
+    "articles.publishing.announce_due_articles",
+]
 
 # --- Accounts (django-allauth) ------
 

@@ -34,6 +34,18 @@ def test_demo_article_html_is_under_60_kb(demo_page):
     assert len(demo_page.encode()) < 60 * 1024
 
 
+def test_demo_article_goes_out_compressed_under_15_kb(demo_page, client):
+    """As stored in the page cache and sent to a browser that takes gzip (all do);
+    brotli, for those that take it, is smaller still."""
+    url = Article.objects.get(slug="ukraine-peace-talks-miami").get_absolute_url()
+    gzipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert len(gzipped.content) < 15 * 1024
+    brotli = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert brotli["Content-Encoding"] == "br"
+    assert len(brotli.content) < len(gzipped.content)
+
+
 def test_demo_article_css_is_under_25_kb_and_js_under_60_kb(demo_page):
     css = linked(demo_page, r'<link rel="stylesheet" href="/static/([^"]+\.css)"')
     js = linked(demo_page, r'<script src="/static/([^"]+\.js)"')

@@ -1,12 +1,16 @@
 """Purging the shared cache by tag: what each purger sends, when, and what a failure
 does (tests against a real local HTTP server that records the requests)."""
 
+import datetime
 import logging
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from articles.cache import article_changed, article_version_key, edge_tags
+from articles.publishing import LAST_RUN_KEY, announce_due_articles
 from core.edge import PURGE_MAX_ATTEMPTS, purge_tags
 from tests.articles.factories import ArticleFactory
 
@@ -216,3 +220,58 @@ def test_signed_in_pages_are_gzipped_with_breach_padding(client, user):
         for _ in range(5)
     }
     assert len(sizes) > 1
+
+
+def test_a_page_rendered_across_a_change_is_not_left_to_the_shared_cache(
+    settings, client, monkeypatch
+):
+    """A comment approved while the page renders: its purge may reach the shared
+    cache before this older page does, and nothing would purge it after. So the page
+    goes out with s-maxage=0, and the next request renders it afresh."""
+    from articles.views import ArticleDetailView
+
+    settings.EDGE_PURGER = "varnish"
+    settings.VARNISH_PURGE_URLS = []
+    settings.CDN_CACHE_SECONDS = 86400
+    article = ArticleFactory()
+    render = ArticleDetailView.get_context_data
+
+    def render_while_a_change_lands(view, **kwargs):
+        article_changed(article.pk)
+        return render(view, **kwargs)
+
+    monkeypatch.setattr(
+        ArticleDetailView, "get_context_data", render_while_a_change_lands
+    )
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=0"
+    monkeypatch.setattr(ArticleDetailView, "get_context_data", render)
+    fresh = client.get(article.get_absolute_url())
+    assert fresh["X-Page-Cache"] == "MISS"
+    assert "s-maxage=86400" in fresh["Cache-Control"]
+
+
+def test_a_scheduled_article_coming_due_is_announced_once(
+    varnish_purger, client, django_capture_on_commit_callbacks
+):
+    """No write marks the moment: the worker's periodic job bumps and purges its page
+    and the listings, so a shared cache keeping the home page a day shows it."""
+    now = timezone.now()
+    cache.set(LAST_RUN_KEY, now - datetime.timedelta(seconds=15))
+    article = ArticleFactory(
+        status="scheduled",
+        published_at=now - datetime.timedelta(seconds=1),
+        title="Embargoed until now",
+    )
+    ArticleFactory(status="scheduled", published_at=now + datetime.timedelta(hours=1))
+    ArticleFactory(published_at=now - datetime.timedelta(days=1))
+    varnish_purger.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert announce_due_articles() == [article.pk]
+    assert {r.headers["xkey-purge"] for r in varnish_purger.requests} == {
+        f"article-{article.pk}",
+        "listings",
+    }
+    assert "Embargoed until now" in client.get("/").content.decode()
+    assert announce_due_articles() == []
