@@ -99,26 +99,35 @@ def _reserved() -> list[tuple[str, str]]:
     return [name_keys(word) for word in _RESERVED_WORDS]
 
 
-def _is_staff_name(value: str, user_pk: int | None) -> bool:
-    """Whether `value` looks like a staff member's display name or a byline.
+def protected_name_keys(user_pk: int | None = None) -> list:
+    """The confusable keys of every staff member's display name and every byline
+    (but `user_pk`'s own), which no other name may look like.
 
     The comparison is in Python (confusable keys cannot be indexed), so only the
-    names are loaded: staff and authors are a few dozen rows.
+    names are loaded: staff and authors are a few dozen rows. Checking many names
+    at once (an import), load them once and pass them to validate_display_name.
     """
     staff = get_user_model().objects.filter(is_staff=True).exclude(display_name="")
     authors = Author.objects.all()
     if user_pk is not None:
         staff = staff.exclude(pk=user_pk)
         authors = authors.exclude(user_id=user_pk)
-    keys = name_keys(value)
     names = [
         *staff.values_list("display_name", flat=True),
         *authors.values_list("name", flat=True),
     ]
-    return any(keys_match(keys, name_keys(name)) for name in names)
+    return [name_keys(name) for name in names]
 
 
-def validate_display_name(value: str, *, user=None) -> str:
+def _is_staff_name(value: str, protected_keys: list) -> bool:
+    """Whether `value` looks like a staff member's display name or a byline."""
+    keys = name_keys(value)
+    return any(keys_match(keys, other) for other in protected_keys)
+
+
+def validate_display_name(
+    value: str, *, user=None, protected_keys: list | None = None
+) -> str:
     """Return the cleaned display name or raise ValidationError with one message.
 
     `user` is the account being named (None at sign-up). Staff may use newsroom
@@ -146,6 +155,8 @@ def validate_display_name(value: str, *, user=None) -> str:
         raise ValidationError(DISPLAY_NAME_NO_URL, code="url")
     if not is_staff and _is_reserved(value):
         raise ValidationError(DISPLAY_NAME_RESERVED, code="reserved")
-    if _is_staff_name(value, user_pk):
+    if protected_keys is None:
+        protected_keys = protected_name_keys(user_pk)
+    if _is_staff_name(value, protected_keys):
         raise ValidationError(DISPLAY_NAME_STAFF, code="staff")
     return value

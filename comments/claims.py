@@ -29,34 +29,15 @@ from .models import Comment, UnclaimedProfile
 REFUSED_NAME_STANDS_IN = "A reader"
 
 
-def public_imported_name(name: str) -> str:
+def public_imported_name(name: str, *, protected_keys: list | None = None) -> str:
     """The name an imported comment is shown under: the source's, if a reader
-    could have chosen it here."""
+    could have chosen it here. `protected_keys`: see validate_display_name."""
     try:
-        return validate_display_name(" ".join(name.split())[:DISPLAY_NAME_MAX])
+        return validate_display_name(
+            " ".join(name.split())[:DISPLAY_NAME_MAX], protected_keys=protected_keys
+        )
     except ValidationError:
         return REFUSED_NAME_STANDS_IN
-
-
-def verified_owner(email: str):
-    """The account whose verified address this is, if any."""
-    from allauth.account.models import EmailAddress
-
-    address = (
-        EmailAddress.objects.filter(email__iexact=email, verified=True)
-        .select_related("user")
-        .first()
-    )
-    return address.user if address is not None else None
-
-
-def unclaimed_profile(email: str, name: str, source: str) -> UnclaimedProfile:
-    """The unclaimed profile of an address (created with this name if new)."""
-    profile, _ = UnclaimedProfile.objects.get_or_create(
-        email=email.strip().lower(),
-        defaults={"display_name": name, "source": source},
-    )
-    return profile
 
 
 @transaction.atomic

@@ -26,17 +26,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from markdownify import markdownify
 
+from accounts.names import protected_name_keys
 from articles.cache import articles_changed
 from articles.models import Article
 from comments import conf
-from comments.claims import public_imported_name, unclaimed_profile, verified_owner
+from comments.claims import REFUSED_NAME_STANDS_IN, public_imported_name
 from comments.markdown import render_comment
-from comments.models import Comment
+from comments.models import Comment, UnclaimedProfile
 
 from .models import ImportedItem
 
@@ -124,8 +126,29 @@ def comment_markdown(html: str) -> str:
     return "\n\n".join(p.strip() for p in markdown.split("\n\n") if p.strip())
 
 
+@dataclass
+class _Pending:
+    """A comment read and not yet written: written with its batch."""
+
+    source_id: str
+    parent_source_id: str
+    email: str
+    comment: Comment
+
+
+# Where a comment sits in its thread: (pk, depth, root pk, parent pk, reply_to pk).
+Place = tuple[int, int, int | None, int | None, int | None]
+
+
 class CommentImport:
-    """One run's comments from one source. add() each, then finish()."""
+    """One run's comments from one source. add() each, then finish().
+
+    Comments are written in batches. Within a batch, those whose parent is already
+    written go in with their place in the thread (parents before children, a few
+    INSERTs per batch), so a file in tree order (as Disqus and WordPress write
+    them) needs no second pass; a reply read before its parent goes in top-level
+    and is moved under it at the end.
+    """
 
     def __init__(self, source: str, source_label: str, *, replied_to: set[str]):
         self.source = source
@@ -137,18 +160,26 @@ class CommentImport:
                 source=source, kind=ImportedItem.Kind.COMMENT
             ).values_list("source_id", "comment_id")
         )
-        self.parent_of: dict[str, str] = {}  # this run's comments: id → parent id
-        self.pk_of: dict[str, int] = {}
-        self.batch: list[tuple[str, Comment]] = []
+        self.max_depth = conf.max_depth()
+        self.parent_of: dict[str, str] = {}  # this run's replies: id → parent id
+        self.placed: dict[str, Place] = {}  # this run's comments, as written
+        self.earlier: dict[str, Place] = {}  # parents written by an earlier run
+        self.batch: list[_Pending] = []
+        self.in_batch: set[str] = set()
         self.article_ids: set[int] = set()
-        self.people: dict[str, tuple] = {}
+        self.people: dict[str, tuple] = {}  # address → (account, unclaimed profile)
         self.names: dict[str, str] = {}
+        self.protected_names = protected_name_keys()
 
     def add(self, incoming: IncomingComment) -> None:
-        if incoming.source_id in self.known or incoming.source_id in self.pk_of:
+        source_id = incoming.source_id
+        if source_id in self.known or source_id in self.placed:
             self.report.unchanged += 1
             return
-        if incoming.status == DELETED and incoming.source_id not in self.replied_to:
+        if source_id in self.in_batch:
+            self.report.unchanged += 1  # listed twice in the file
+            return
+        if incoming.status == DELETED and source_id not in self.replied_to:
             self.report.skipped["deleted comments nobody replied to"] += 1
             return
         comment = Comment(
@@ -156,13 +187,17 @@ class CommentImport:
             created=incoming.created,
             status=Comment.Status.APPROVED,
         )
+        email = ""
         if incoming.status == DELETED:
             comment.status = Comment.Status.DELETED  # a placeholder: no text, no name
             self.report.placeholders += 1
         else:
             comment.body = comment_markdown(incoming.html)
             comment.body_html = render_comment(comment.body)
-            self._sign(comment, incoming)
+            comment.guest_name = self._public_name(incoming.name)
+            email = incoming.email.strip().lower()
+            if not email:
+                self.report.guests += 1
             if incoming.status == PENDING:
                 comment.status = Comment.Status.PENDING
                 comment.hold_reason = self.held_reason
@@ -172,129 +207,202 @@ class CommentImport:
                 comment.status = Comment.Status.SPAM
                 self.report.spam += 1
         if incoming.parent_source_id:
-            self.parent_of[incoming.source_id] = incoming.parent_source_id
-        self.pk_of[incoming.source_id] = 0  # in the batch: known to this run
+            self.parent_of[source_id] = incoming.parent_source_id
         self.article_ids.add(incoming.article_id)
-        self.batch.append((incoming.source_id, comment))
+        self.batch.append(
+            _Pending(source_id, incoming.parent_source_id, email, comment)
+        )
+        self.in_batch.add(source_id)
         if len(self.batch) >= BATCH:
             self.flush()
 
-    def _sign(self, comment: Comment, incoming: IncomingComment) -> None:
-        """Who wrote it: an account, an unclaimed profile, or a guest's name."""
-        if incoming.name not in self.names:
-            self.names[incoming.name] = public_imported_name(incoming.name)
-        comment.guest_name = self.names[incoming.name]
-        if comment.guest_name != incoming.name.strip():
-            self.report.names_refused += comment.guest_name == "A reader"
-        email = incoming.email.strip().lower()
-        if not email:
-            self.report.guests += 1
-            return
-        if email not in self.people:
-            owner = verified_owner(email)
-            profile = None
-            if owner is None:
-                profile = unclaimed_profile(email, comment.guest_name, self.source)
-                owner = profile.claimed_by
-            self.people[email] = (owner, profile)
-        owner, profile = self.people[email]
-        if owner is not None:
-            comment.author = owner
-            self.report.owned += 1
-        else:
-            comment.unclaimed_profile = profile
-            self.report.waiting += 1
+    def _public_name(self, name: str) -> str:
+        if name not in self.names:
+            public = public_imported_name(name, protected_keys=self.protected_names)
+            self.names[name] = public
+        public = self.names[name]
+        self.report.names_refused += public == REFUSED_NAME_STANDS_IN
+        return public
+
+    # Writing a batch ----------------------------------------------------------
 
     def flush(self) -> None:
         if not self.batch:
             return
-        Comment.objects.bulk_create([comment for _, comment in self.batch])
+        self._sign(self.batch)
+        self._load_earlier_parents(self.batch)
+        waiting = self.batch
+        while waiting:
+            ready = [p for p in waiting if p.parent_source_id not in self.in_batch]
+            if not ready:  # parents that answer each other: a loop in the file
+                ready = waiting
+            for pending in ready:
+                self._place(pending)
+            Comment.objects.bulk_create([p.comment for p in ready])
+            for pending in ready:
+                comment = pending.comment
+                self.placed[pending.source_id] = (
+                    comment.pk,
+                    comment.depth,
+                    comment.root_id,
+                    comment.parent_id,
+                    comment.reply_to_id,
+                )
+                self.in_batch.discard(pending.source_id)
+            done = {id(p) for p in ready}
+            waiting = [p for p in waiting if id(p) not in done]
         ImportedItem.objects.bulk_create(
             [
                 ImportedItem(
                     source=self.source,
                     kind=ImportedItem.Kind.COMMENT,
-                    source_id=source_id[:200],
-                    comment=comment,
+                    source_id=p.source_id[:200],
+                    comment=p.comment,
                 )
-                for source_id, comment in self.batch
+                for p in self.batch
             ]
         )
-        for source_id, comment in self.batch:
-            self.pk_of[source_id] = comment.pk
         self.report.imported += len(self.batch)
         self.batch = []
 
+    def _place(self, pending: _Pending) -> None:
+        """Its place under its parent, if the parent is written already."""
+        parent = self.placed.get(pending.parent_source_id) or self.earlier.get(
+            pending.parent_source_id
+        )
+        if parent is not None:
+            place = self._under(parent, pending.comment.pk)
+            comment = pending.comment
+            _, comment.depth, comment.root_id, comment.parent_id = place[:4]
+            comment.reply_to_id = place[4]
+
+    def _under(self, parent: Place, pk: int | None) -> Place:
+        """The place of a reply to `parent`, by the site's nesting rule: replies
+        deeper than threads nest become the parent's siblings, "in reply to" it
+        (as posting.py does for a reader's reply)."""
+        parent_pk, parent_depth, parent_root, grandparent_pk, _ = parent
+        root = parent_root or parent_pk
+        if parent_depth >= self.max_depth:
+            return (pk, parent_depth, root, grandparent_pk, parent_pk)
+        return (pk, parent_depth + 1, root, parent_pk, None)
+
+    def _sign(self, batch: list[_Pending]) -> None:
+        """Who wrote each: an account that verified the address, an unclaimed
+        profile, or a guest's name. Looked up once per address, per batch."""
+        new = {p.email for p in batch if p.email and p.email not in self.people}
+        if new:
+            owners = {
+                address.email.lower(): address.user
+                for address in EmailAddress.objects.annotate(lower=Lower("email"))
+                .filter(lower__in=new, verified=True)
+                .select_related("user")
+            }
+            profiles = {
+                profile.email: profile
+                for profile in UnclaimedProfile.objects.filter(
+                    email__in=new
+                ).select_related("claimed_by")
+            }
+            first_names = {}
+            for p in batch:
+                first_names.setdefault(p.email, p.comment.guest_name)
+            created = UnclaimedProfile.objects.bulk_create(
+                UnclaimedProfile(
+                    email=email, display_name=first_names[email], source=self.source
+                )
+                for email in sorted(new - owners.keys() - profiles.keys())
+            )
+            profiles.update({profile.email: profile for profile in created})
+            for email in new:
+                if email in owners:
+                    self.people[email] = (owners[email], None)
+                else:
+                    profile = profiles[email]
+                    self.people[email] = (profile.claimed_by, profile)
+        for p in batch:
+            if not p.email:
+                continue
+            owner, profile = self.people[p.email]
+            if owner is not None:
+                p.comment.author = owner
+                self.report.owned += 1
+            else:
+                p.comment.unclaimed_profile = profile
+                self.report.waiting += 1
+
+    def _load_earlier_parents(self, batch: list[_Pending]) -> None:
+        """The places of parents an earlier run wrote, for this batch's replies."""
+        wanted = {
+            p.parent_source_id: self.known[p.parent_source_id]
+            for p in batch
+            if p.parent_source_id in self.known
+            and p.parent_source_id not in self.earlier
+        }
+        rows = Comment.objects.filter(pk__in=wanted.values()).values_list(
+            "pk", "depth", "root_id", "parent_id", "reply_to_id"
+        )
+        by_pk = {row[0]: row for row in rows}
+        for source_id, pk in wanted.items():
+            if pk in by_pk:
+                self.earlier[source_id] = by_pk[pk]
+
     def finish(self) -> CommentReport:
         self.flush()
-        self._link_threads()
+        self._relink_late_parents()
         self._recount()
         if self.report.imported:
             ids = self.article_ids
             transaction.on_commit(lambda: articles_changed(ids))
         return self.report
 
-    # Threads --------------------------------------------------------------------
+    # Replies read before their parents ------------------------------------------
 
-    def _link_threads(self) -> None:
-        """Give every reply its parent, root and depth, parents before children."""
-        max_depth = conf.max_depth()
-        # source id → (pk, depth, root pk, parent pk): this run's, then earlier ones.
-        placed: dict[str, tuple[int, int, int | None, int | None]] = {}
-        earlier = self._earlier_parents()
-        linked: list[Comment] = []
-        for source_id in self.pk_of:
+    def _relink_late_parents(self) -> None:
+        """Place every comment of the run by its parent, now that all are written,
+        and move those that went in top-level because their parent came later in
+        the file (with their replies). A parent in no file stays missing: the
+        reply stays top-level, and is listed."""
+        final: dict[str, Place] = {}
+        moved: list[Comment] = []
+        for source_id in self.placed:
             # Walk up to the first ancestor already placed (or the top), without
             # recursion: a file may nest replies thousands deep, or loop.
             chain, in_chain, current = [], set(), source_id
-            while current not in placed:
+            while current not in final:
                 chain.append(current)
                 in_chain.add(current)
                 parent = self.parent_of.get(current, "")
-                if parent in self.pk_of and not (
-                    parent in placed or parent in in_chain
-                ):
+                new = parent not in final and parent not in in_chain
+                if parent in self.placed and new:
                     current = parent
                 else:
                     break
             for sid in reversed(chain):
+                pk = self.placed[sid][0]
                 parent_sid = self.parent_of.get(sid, "")
-                parent = placed.get(parent_sid) or earlier.get(parent_sid)
-                pk = self.pk_of[sid]
+                parent = final.get(parent_sid) or self.earlier.get(parent_sid)
                 if parent is None:
-                    if parent_sid and parent_sid not in self.pk_of:
+                    if parent_sid and parent_sid not in self.placed:
                         self.report.parent_missing.append(
                             f"{sid} (its parent {parent_sid} is not in the file)"
                         )
-                    placed[sid] = (pk, 1, None, None)
-                    continue
-                parent_pk, parent_depth, parent_root, grandparent_pk = parent
-                comment = Comment(pk=pk, root_id=parent_root or parent_pk)
-                if parent_depth >= max_depth:  # as deep as threads go: a sibling
-                    comment.parent_id = grandparent_pk
-                    comment.reply_to_id = parent_pk
-                    comment.depth = parent_depth
+                    final[sid] = (pk, 1, None, None, None)
                 else:
-                    comment.parent_id, comment.reply_to_id = parent_pk, None
-                    comment.depth = parent_depth + 1
-                linked.append(comment)
-                placed[sid] = (pk, comment.depth, comment.root_id, comment.parent_id)
+                    final[sid] = self._under(parent, pk)
+                if final[sid] != self.placed[sid]:
+                    pk, depth, root, parent_pk, reply_to = final[sid]
+                    moved.append(
+                        Comment(
+                            pk=pk,
+                            depth=depth,
+                            root_id=root,
+                            parent_id=parent_pk,
+                            reply_to_id=reply_to,
+                        )
+                    )
         Comment.objects.bulk_update(
-            linked, ["parent", "root", "reply_to", "depth"], batch_size=BATCH
+            moved, ["parent", "root", "reply_to", "depth"], batch_size=BATCH
         )
-
-    def _earlier_parents(self) -> dict[str, tuple]:
-        """Parents imported by an earlier run: their place in their thread."""
-        wanted = {
-            parent: self.known[parent]
-            for parent in self.parent_of.values()
-            if parent not in self.pk_of and parent in self.known
-        }
-        rows = Comment.objects.filter(pk__in=wanted.values()).values_list(
-            "pk", "depth", "root_id", "parent_id"
-        )
-        by_pk = {row[0]: row for row in rows}
-        return {sid: by_pk[pk] for sid, pk in wanted.items() if pk in by_pk}
 
     # Counts ---------------------------------------------------------------------
 
@@ -303,7 +411,11 @@ class CommentImport:
         once per level of nesting) and each article's count of published ones."""
         if not self.article_ids:
             return
-        in_articles = Comment.objects.filter(article_id__in=self.article_ids)
+        # Only comments something answers can have a count to change.
+        answered = Comment.objects.filter(
+            article_id__in=self.article_ids, parent__isnull=False
+        ).values("parent_id")
+        in_articles = Comment.objects.filter(pk__in=answered)
         shown_replies = (
             Comment.objects.filter(parent=OuterRef("pk"))
             .filter(
