@@ -236,9 +236,15 @@ IMPORTS_ROOT = Path(env("IMPORTS_ROOT", str(BASE_DIR / "var" / "imports")))
 # on every signed-in page, and nothing lost if the cache is flushed or down).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Purges of the shared cache (core/edge.py) go to this queue: give it a worker of its
+# own that polls often (`db_worker --queue-name edge --interval 0.1`, as compose.yaml
+# does) so that a change shows at the edge within a second even while newsletter
+# batches keep the other workers busy.
+EDGE_PURGE_QUEUE = env("EDGE_PURGE_QUEUE", "default")
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": sorted({"default", EDGE_PURGE_QUEUE}),
     }
 }
 # The worker (core/management/commands/db_worker.py): a task RUNNING this long has

@@ -163,15 +163,21 @@ def purge_tags(tags: list[str], attempt: int = 1) -> bool:
             error,
         )
         retry_later(
-            purge_tags, kwargs={"tags": tags, "attempt": attempt + 1}, delay=delay
+            _on_purge_queue(),
+            kwargs={"tags": tags, "attempt": attempt + 1},
+            delay=delay,
         )
         return False
     return True
 
 
+def _on_purge_queue():
+    return purge_tags.using(queue_name=settings.EDGE_PURGE_QUEUE)
+
+
 def _enqueue(tags: list[str]) -> None:
     try:
-        purge_tags.enqueue(tags=tags)
+        _on_purge_queue().enqueue(tags=tags)
     except Exception:  # noqa: BLE001 - the write has happened; the page's lifetime bounds it
         logger.exception("Could not queue the edge purge of %s", " ".join(tags))
 

@@ -275,3 +275,28 @@ def test_a_scheduled_article_coming_due_is_announced_once(
     }
     assert "Embargoed until now" in client.get("/").content.decode()
     assert announce_due_articles() == []
+
+
+def test_purges_are_queued_on_their_own_queue_after_commit(
+    settings, django_capture_on_commit_callbacks
+):
+    """With the database backend, a purge waits in EDGE_PURGE_QUEUE for the worker
+    that serves it (compose.yaml runs one that polls every 0.1 s)."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "edge"],
+        }
+    }
+    settings.EDGE_PURGER = "varnish"
+    settings.EDGE_PURGE_QUEUE = "edge"
+    with django_capture_on_commit_callbacks(execute=True):
+        article_changed(7)
+        assert not DBTaskResult.objects.exists()
+    queued = DBTaskResult.objects.get()
+    assert (queued.queue_name, queued.args_kwargs["kwargs"]["tags"]) == (
+        "edge",
+        ["article-7", "listings"],
+    )
