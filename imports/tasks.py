@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from . import runs
+from . import images, runs
 
 
 @task()
@@ -15,3 +15,9 @@ def dry_run_import(run_id: int) -> None:
 def run_import(run_id: int) -> None:
     """Import the uploaded file, once its dry run is done and an editor said so."""
     runs.execute(run_id, dry_run=False)
+
+
+@task()
+def fetch_imported_images(article_id: int, featured_url: str, featured_alt: str) -> int:
+    """Bring an imported article's images into our media; how many stayed out."""
+    return images.localise(article_id, featured_url, featured_alt)

@@ -39,6 +39,7 @@ from .comments import (
     CommentReport,
     IncomingComment,
 )
+from .images import IMAGE_SRC
 from .models import ImportedItem, LegacyLink
 
 NAMESPACE_PREFIXES = {
@@ -78,6 +79,7 @@ class Report:
     skipped: Counter = field(default_factory=Counter)
     authors: int = 0
     links: int = 0
+    images: int = 0  # articles whose images are fetched once committed
     comments: CommentReport | None = None
 
     def lines(self) -> list[str]:
@@ -86,6 +88,11 @@ class Report:
             f"{self.unchanged} unchanged.",
             f"Authors: {self.authors} new. Old links redirected: {self.links} new.",
         ]
+        if self.images:
+            lines.append(
+                f"Images: those of {self.images} articles are fetched from the old "
+                "site in the background."
+            )
         lines += [f"Skipped: {n} {why}." for why, n in sorted(self.skipped.items())]
         if self.comments is not None:
             lines += self.comments.lines()
@@ -214,6 +221,17 @@ def _date(fields: dict, key: str) -> datetime | None:
     return None
 
 
+def _alt_text(attachment: dict) -> str:
+    """An attachment's alternative text: WordPress's own, else its caption, else
+    its title unless that is just the file's name."""
+    alt = attachment["postmeta"].get("_wp_attachment_image_alt") or ""
+    caption = strip_tags(attachment.get("excerpt:encoded", ""))
+    title = html.unescape(attachment.get("title", ""))
+    if re.search(r"\.(jpe?g|png|gif|webp)$", title, re.I):
+        title = ""
+    return " ".join((alt or caption or title).split())
+
+
 def _unique_slug(model, wanted: str, *, keep=None) -> str:
     slug, n = wanted, 2
     taken = model.objects.exclude(pk=getattr(keep, "pk", None))
@@ -240,6 +258,7 @@ class WordPressImport:
         self.sections: dict[str, Section] = {}
         self.tag_rows: dict[str, Tag] = {}
         self.author_rows: dict[str, Author] = {}
+        self.attachments: dict[str, tuple[str, str]] = {}  # id → (address, alt)
 
     def run(
         self, path: Path, *, dry_run: bool = False, progress: Progress | None = None
@@ -249,6 +268,11 @@ class WordPressImport:
         replied_to, total = set(), 0
         for kind, fields in read(path):
             total += kind == "item"
+            if fields.get("wp:post_type") == "attachment":
+                self.attachments[fields.get("wp:post_id", "")] = (
+                    fields.get("wp:attachment_url", ""),
+                    _alt_text(fields),
+                )
             for comment in fields.get("comments", ()):
                 if comment.get("wp:comment_parent", "0") not in ("", "0"):
                     replied_to.add(comment["wp:comment_parent"])
@@ -357,11 +381,25 @@ class WordPressImport:
             defaults={"article": article, "source_modified": modified},
         )
         self.links(article, fields, post_id)
+        self.fetch_images(article, fields)
         if known:
             self.report.updated += 1
         else:
             self.report.imported += 1
         return article
+
+    def fetch_images(self, article: Article, fields: dict) -> None:
+        """Once committed, bring the article's images from the old site into our
+        media (images.py), in the background: an import does not wait on them."""
+        featured = self.attachments.get(fields["postmeta"].get("_thumbnail_id") or "")
+        url, alt = featured or ("", "")
+        if url or IMAGE_SRC.search(article.body):
+            from .tasks import fetch_imported_images
+
+            transaction.on_commit(
+                lambda: fetch_imported_images.enqueue(article.pk, url, alt)
+            )
+            self.report.images += 1
 
     def section(self, fields: dict) -> Section:
         domain = "post_tag" if self.section_from == "tags" else "category"
