@@ -233,7 +233,7 @@ CACHES["imports"] = (
 IMPORTS_ROOT = Path(env("IMPORTS_ROOT", str(BASE_DIR / "var" / "imports")))
 # Imported articles' images are fetched from the old site (imports/images.py);
 # addresses on private networks are refused unless the old site lives on one.
-IMPORTS_FETCH_PRIVATE_ADDRESSES = env("IMPORTS_FETCH_PRIVATE_ADDRESSES") == "1"
+IMPORTS_FETCH_PRIVATE_ADDRESSES = env_bool("IMPORTS_FETCH_PRIVATE_ADDRESSES", False)
 
 # Sessions live in the database; reads go through the cache first (one query saved
 # on every signed-in page, and nothing lost if the cache is flushed or down).

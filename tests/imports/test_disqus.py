@@ -262,3 +262,43 @@ def test_a_malformed_file_names_its_line_and_column(tmp_path):
 def test_a_map_without_equals_is_a_clear_error():
     with pytest.raises(CommandError, match="expected old_url_prefix=new_url_prefix"):
         run("import_disqus", DISQUS, "--map=https://old.example.com/")
+
+
+def test_replies_listed_before_their_parents_find_their_place_with_their_replies(
+    tmp_path, settings, monkeypatch
+):
+    """D answers C, C answers B, B answers A, listed D, C, B, A: written one per
+    batch, each goes in before its parent is read, and all end where tree order
+    would put them."""
+    import imports.comments
+
+    monkeypatch.setattr(imports.comments, "BATCH", 1)  # a batch boundary each
+    settings.COMMENTS_MAX_DEPTH = 3
+    ArticleFactory(slug="harbour-opens")
+    order = [("D", "C"), ("C", "B"), ("B", "A"), ("A", "")]
+    posts = ""
+    for n, (pid, parent) in enumerate(order):
+        parent_tag = f'<parent dsq:id="{parent}"/>' if parent else ""
+        posts += (
+            f'<post dsq:id="{pid}"><message>&lt;p&gt;{pid}&lt;/p&gt;</message>'
+            f"<createdAt>2024-06-01T1{n}:00:00Z</createdAt>"
+            f"<author><name>Guest {pid}</name><isAnonymous>true</isAnonymous>"
+            f'</author><thread dsq:id="1"/>{parent_tag}</post>'
+        )
+    path = tmp_path / "out-of-order.xml"
+    path.write_text(
+        '<disqus xmlns="http://disqus.com" '
+        'xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<thread dsq:id="1"><link>https://news.example.com/articles/harbour-opens/'
+        f"</link></thread>{posts}</disqus>"
+    )
+    report = run("import_disqus", path)
+    c = {
+        item.source_id: item.comment
+        for item in ImportedItem.objects.filter(source="disqus")
+    }
+    assert [c[x].depth for x in "ABCD"] == [1, 2, 3, 3]
+    assert (c["B"].parent, c["C"].parent, c["D"].parent) == (c["A"], c["B"], c["B"])
+    assert c["D"].reply_to == c["C"]
+    assert all(c[x].root == c["A"] for x in "BCD")
+    assert "not in the file" not in report
