@@ -302,3 +302,50 @@ def test_replies_listed_before_their_parents_find_their_place_with_their_replies
     assert c["D"].reply_to == c["C"]
     assert all(c[x].root == c["A"] for x in "BCD")
     assert "not in the file" not in report
+
+
+def test_adding_the_address_to_an_account_claims_the_comments(
+    moved_in, client, committed
+):
+    """A reader who already has an account changes their address to the one
+    Disqus knew; verifying it brings the comments along."""
+    _, by_id, _, _ = moved_in
+    zed = VerifiedUserFactory(email="zed@example.com", display_name="Zed")
+    client.force_login(zed)
+    with committed():
+        client.post(
+            reverse("account_email"), {"action_add": "", "email": "ann@example.com"}
+        )
+    url = link_in(last_mail_to("ann@example.com"), "confirm-email")
+    with committed():
+        client.post(url)
+    assert Comment.objects.get(pk=by_id["50001"].pk).author == zed
+
+
+def test_nobody_is_emailed_by_an_import(mailoutbox):
+    ArticleFactory(slug="harbour-opens")
+    run("import_wordpress", WORDPRESS)
+    run("import_disqus", DISQUS, MAP)
+    assert mailoutbox == []
+
+
+def test_a_newer_export_adds_only_the_new_comments_under_their_old_parents(
+    moved_in, tmp_path
+):
+    _, by_id, _, _ = moved_in
+    newer = tmp_path / "newer.xml"
+    newer.write_text(
+        DISQUS.read_text().replace(
+            "</disqus>",
+            '<post dsq:id="50100"><message>&lt;p&gt;A year later.&lt;/p&gt;</message>'
+            "<createdAt>2025-05-01T09:00:00Z</createdAt>"
+            "<author><name>Late Guest</name><isAnonymous>true</isAnonymous></author>"
+            '<thread dsq:id="9001"/><parent dsq:id="50001"/></post></disqus>',
+        )
+    )
+    report = run("import_disqus", newer, MAP)
+    assert "Comments: 1 imported" in report and "13 already here" in report
+    late = ImportedItem.objects.get(source="disqus", source_id="50100").comment
+    assert (late.parent, late.depth, late.root) == (by_id["50001"], 2, by_id["50001"])
+    first = Comment.objects.get(pk=by_id["50001"].pk)
+    assert first.reply_count == 2

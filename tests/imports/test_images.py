@@ -90,7 +90,7 @@ def test_body_and_featured_images_are_fetched_into_our_media(
 
 
 def test_an_image_that_cannot_be_fetched_stays_and_the_article_is_imported(
-    old_site, media, settings, tmp_path, django_capture_on_commit_callbacks
+    old_site, media, settings, tmp_path, django_capture_on_commit_callbacks, caplog
 ):
     settings.IMPORTS_FETCH_PRIVATE_ADDRESSES = True
     text = EXPORT.read_text().replace("hall.jpg", "gone.jpg")
@@ -98,6 +98,9 @@ def test_an_image_that_cannot_be_fetched_stays_and_the_article_is_imported(
     article = Article.objects.get(slug="council-votes")
     assert f"{old_site}/wp-content/uploads/gone.jpg" in article.body
     assert not article.hero_image
+    assert (
+        "Imported image not fetched: http" in caplog.text and "gone.jpg" in caplog.text
+    )
 
 
 def test_a_page_that_is_not_an_image_is_refused(old_site, settings):
