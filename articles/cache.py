@@ -46,12 +46,14 @@ def edge_tags(keys) -> list[str]:
 
 
 def _bump(*keys: str) -> None:
-    purge_later(edge_tags(keys))
     try:
         token = secrets.token_hex(8)
         cache.set_many(dict.fromkeys(keys, token), timeout=None)
     except Exception:  # noqa: BLE001 — a cache outage must not fail the write
         logger.exception("Could not bump cache versions %s", ", ".join(keys))
+    # After the new versions are in: the shared cache asks us again as soon as it
+    # has purged, and must not get the page those versions replace.
+    purge_later(edge_tags(keys))
 
 
 def article_changed(article_id: int, *, listings: bool = True) -> None:

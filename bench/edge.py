@@ -1,0 +1,322 @@
+"""Benchmark the read path through Varnish (deploy/varnish/default.vcl), with wrk.
+
+    uv run python bench/edge.py [--comments 500] [--seconds 10] [--posts 50]
+
+1. The cached article through Varnish against nginx serving the same bytes as a
+   static file, in one run (budget: ≥ 0.8 of nginx's requests/s). Both are asked
+   with `Accept-Encoding: gzip`, as browsers ask, so both send the gzipped page.
+2. Under a read load of the article through Varnish, `--posts` comments are posted
+   (through the app's own comment_create, so the purge goes through the task queue
+   and a `db_worker --queue-name edge --interval 0.1`): how long until each is in
+   the page Varnish serves (budget: p99 < 1 s), and how many requests reached the
+   origin per 1,000 reads (budget: < 5).
+3. The article's size: raw, gzip, brotli (budget: compressed < 15 KB).
+4. A new gunicorn worker's first request (a page-cache hit) against a warm one, with
+   and without the master's warm-up (budget: within 2x).
+
+Needs varnishd with varnish-modules, nginx and wrk (`apt-get install varnish
+varnish-modules nginx-light wrk`). Uses DATABASE_URL (default: PostgreSQL database
+broadsheet_bench_edge, created if needed) and REDIS_URL (default db 13).
+"""
+
+import argparse
+import gzip
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    ROOT,
+    bench_env,
+    fetch,
+    gunicorn,
+    setup_demo_database,
+    wrk,
+)
+from tests.edge.varnish import Varnish, free_port  # noqa: E402
+
+ARTICLE_SLUG = "ukraine-peace-talks-miami"
+GZIP = "Accept-Encoding: gzip"
+
+
+def varnishstat(varnish: Varnish) -> dict[str, int]:
+    output = subprocess.run(
+        ["varnishstat", "-n", str(varnish.workdir / "varnish"), "-1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    counters = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            counters[parts[0]] = int(parts[1])
+    return counters
+
+
+def nginx(root: Path, port: int):
+    """nginx serving `root` on `port`, two workers (one a core), in the foreground."""
+    conf = root / "nginx.conf"
+    conf.write_text(
+        f"""
+worker_processes 2;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root}/www;
+        location / {{ default_type text/html; add_header Content-Encoding gzip; }}
+    }}
+}}
+"""
+    )
+    process = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)
+    return process
+
+
+def read_through(varnish: Varnish, path: str) -> bytes:
+    request = urllib.request.Request(  # noqa: S310 - our own Varnish
+        varnish.url + path, headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        body = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return body
+
+
+def measure_visibility(varnish: Varnish, article, posts: int) -> list[float]:
+    """Post comments one by one; seconds from each commit to its first sight."""
+    from accounts.models import User
+    from comments.services import comment_create
+
+    author, _ = User.objects.get_or_create(
+        email="edge-bench@example.com",
+        defaults={"display_name": "Edge Bench", "trusted": True},
+    )
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(
+        user=author, email=author.email, defaults={"verified": True, "primary": True}
+    )
+    author.trusted = True
+    author.save()
+    # Newest first: the new comment is on the first page of the discussion (the page
+    # under load, oldest first, is purged by the same tag).
+    path = article.get_absolute_url() + "?csort=newest"
+    delays = []
+    for number in range(posts):
+        marker = f"edge-bench-{os.getpid()}-{number}-{time.time_ns()}"
+        comment = comment_create(article=article, author=author, body=marker)
+        assert comment.status == "approved", comment.status
+        posted = time.monotonic()
+        while marker.encode() not in read_through(varnish, path):
+            if time.monotonic() - posted > 10:
+                sys.exit(f"comment {number} not visible through Varnish after 10 s")
+            time.sleep(0.01)
+        delays.append(time.monotonic() - posted)
+        time.sleep(0.2)
+    return delays
+
+
+def cold_worker(env: dict[str, str], path: str, warm_up: bool) -> tuple[float, float]:
+    """(median first request of a freshly forked worker, median warm request), ms."""
+    port = free_port()
+    env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_WARM_UP": "true" if warm_up else "false",
+    }
+    url = f"http://127.0.0.1:{port}{path}"
+
+    def timed() -> float:
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+            response.read()
+        return (time.perf_counter() - started) * 1000
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    firsts, warms = [], []
+    try:
+        time.sleep(4)
+        timed()
+        for _ in range(5):
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+            os.kill(int(children.read_text().split()[0]), signal.SIGKILL)
+            time.sleep(3)  # the master forks a new worker
+            firsts.append(timed())
+            warms.extend(timed() for _ in range(20))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+    return statistics.median(firsts), statistics.median(warms)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--comments", type=int, default=500)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--posts", type=int, default=50)
+    options = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-edge-"))
+    varnish_port = free_port()
+    env = bench_env(
+        DATABASE_URL=os.environ.get(
+            "DATABASE_URL", "postgres://root@127.0.0.1:5432/broadsheet_bench_edge"
+        ),
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"),
+        CACHE_KEY_PREFIX="bench-edge",
+        EDGE_PURGER="varnish",
+        VARNISH_PURGE_URLS=f"http://127.0.0.1:{varnish_port}",
+        EDGE_PURGE_QUEUE="edge",
+        CDN_CACHE_SECONDS="86400",
+    )
+    setup_demo_database(env)
+    from articles.cache import article_changed
+    from articles.models import Article
+    from bench.seed import seed_discussion
+
+    article = Article.objects.get(slug=ARTICLE_SLUG)
+    seed_discussion(article, options.comments)
+    article_changed(article.pk)
+    path = article.get_absolute_url()
+    measure = {"seconds": options.seconds, "connections": options.connections}
+
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload"]
+        + ["--queue-name", "edge", "--interval", "0.1", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    gunicorn_port = free_port()
+    with gunicorn(env, bind=f"127.0.0.1:{gunicorn_port}") as origin:
+        varnish = Varnish(workdir, gunicorn_port)
+        varnish.port = varnish_port
+        varnish.url = f"http://127.0.0.1:{varnish_port}"
+        varnish.start()
+        nginx_port = free_port()
+        nginx_process = None
+        try:
+            raw, _ = fetch(origin + path)
+            gzipped, headers = fetch(varnish.url + path, {"Accept-Encoding": "gzip"})
+            assert headers.get("Content-Encoding") == "gzip", headers
+            brotli_body, _ = fetch(varnish.url + path, {"Accept-Encoding": "br"})
+            (workdir / "www").mkdir()
+            (workdir / "www" / "article.html").write_bytes(gzipped)
+            nginx_process = nginx(workdir, nginx_port)
+            static = f"http://127.0.0.1:{nginx_port}/article.html"
+            static_body, _ = fetch(static)
+            assert static_body == gzipped
+            through_varnish = varnish.url + path
+
+            wrk(static, seconds=2, headers=[GZIP])
+            wrk(through_varnish, seconds=2, headers=[GZIP])
+            runs = {"static": [], "varnish": []}
+            for _ in range(2):  # interleaved: both see the same machine
+                runs["static"].append(wrk(static, headers=[GZIP], **measure))
+                runs["varnish"].append(wrk(through_varnish, headers=[GZIP], **measure))
+
+            # Posts under a read load.
+            before = varnishstat(varnish)
+            load = threading.Thread(
+                target=lambda: runs.setdefault(
+                    "under_posts",
+                    [wrk(through_varnish, headers=[GZIP], seconds=30, connections=16)],
+                )
+            )
+            load.start()
+            time.sleep(1)
+            delays = measure_visibility(varnish, article, options.posts)
+            load.join()
+            after = varnishstat(varnish)
+        finally:
+            if nginx_process:
+                nginx_process.terminate()
+                nginx_process.wait()
+            varnish.stop()
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait()
+
+    reads = after["MAIN.client_req"] - before["MAIN.client_req"]
+    origin_requests = after["MAIN.backend_req"] - before["MAIN.backend_req"]
+    cold = {
+        warm_up: cold_worker(env, path, warm_up=warm_up) for warm_up in (True, False)
+    }
+
+    def best(results: list[dict]) -> dict:
+        return max(results, key=lambda result: result["rps"])
+
+    static_best, varnish_best = best(runs["static"]), best(runs["varnish"])
+    ratio = varnish_best["rps"] / static_best["rps"]
+    delays_ms = sorted(delay * 1000 for delay in delays)
+    p99 = delays_ms[min(len(delays_ms) - 1, int(len(delays_ms) * 0.99))]
+    print(
+        f"Through Varnish, {options.comments} comments, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, "
+        f"wrk -t2 -c{options.connections} -d{options.seconds}s -H '{GZIP}'"
+    )
+    print("| served by | requests/s | p50 ms | p99 ms |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, result in (
+        ("nginx, the same gzipped bytes as a static file", static_best),
+        ("Varnish, the cached article (HIT)", varnish_best),
+    ):
+        print(
+            f"| {name} | {result['rps']:.0f} | {result['p50_ms']:.2f} | "
+            f"{result['p99_ms']:.2f} |"
+        )
+    print(f"Varnish / nginx = {ratio:.2f} (budget ≥ 0.8)")
+    print(
+        f"{options.posts} comments posted under a read load "
+        f"({runs['under_posts'][0]['rps']:.0f} reads/s): visible through Varnish after "
+        f"p50 {statistics.median(delays_ms):.0f} ms, p99 {p99:.0f} ms, "
+        f"max {delays_ms[-1]:.0f} ms (budget p99 < 1,000 ms)"
+    )
+    print(
+        f"origin requests: {origin_requests} for {reads} reads = "
+        f"{origin_requests / reads * 1000:.2f} per 1,000 (budget < 5)"
+    )
+    print(
+        f"article HTML: {len(raw):,} bytes raw, {len(gzipped):,} gzip, "
+        f"{len(brotli_body):,} brotli (budget: compressed < 15,360)"
+    )
+    for warm_up, (first, warm) in cold.items():
+        print(
+            f"new worker, warm-up {'on' if warm_up else 'off'}: first request "
+            f"{first:.1f} ms, warm {warm:.1f} ms ({first / warm:.1f}x; budget 2x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
