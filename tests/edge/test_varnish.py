@@ -10,7 +10,9 @@ import gzip
 import http.client
 import subprocess
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -273,3 +275,33 @@ def test_with_the_origin_gone_varnish_serves_what_it_holds(edge, settings):
     finally:
         edge.relay.start()
     assert fetch(edge, "/")[0] == 200
+
+
+def test_with_the_origin_failing_varnish_serves_what_it_holds(
+    edge, settings, monkeypatch, live_server
+):
+    """Past the page's lifetime, with the origin answering 503, readers still get
+    the page Varnish holds, not the error."""
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    from articles.cache import article_version_key
+    from articles.views import ArticleDetailView
+
+    settings.CDN_CACHE_SECONDS = 1
+    article = ArticleFactory(title="Still standing after a 503")
+    url = article.get_absolute_url()
+    _prime(edge, url)
+    # The origin's own copy goes out of date (without a purge), and its view fails.
+    cache.set(article_version_key(article.pk), "changed", timeout=None)
+    monkeypatch.setattr(
+        ArticleDetailView, "get", lambda *args, **kwargs: HttpResponse(status=503)
+    )
+    time.sleep(1.5)
+    for _ in range(3):
+        status, headers, body = fetch(edge, url)
+        assert (status, headers["X-Cache"]) == (200, "HIT")
+        assert "Still standing after a 503" in body
+    with pytest.raises(urllib.error.HTTPError) as failure:  # the origin, asked itself
+        urllib.request.urlopen(live_server.url + url, timeout=10)  # noqa: S310
+    assert failure.value.code == 503
