@@ -60,6 +60,13 @@ class ImportRunAdmin(CheckedIdsAdmin):
         super().save_model(request, obj, form, change)
         runs.queue_dry_run(obj)
 
+    def response_add(self, request, obj, post_url_continue=None):
+        """To the run's page, where the dry run's report appears."""
+        messages.success(
+            request, f"Uploaded {obj.file_name}: the dry run is reading it."
+        )
+        return redirect("admin:imports_importrun_change", obj.pk)
+
     def delete_model(self, request, obj) -> None:
         obj.upload.delete(save=False)
         super().delete_model(request, obj)

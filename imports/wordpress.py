@@ -90,7 +90,8 @@ class Report:
         ]
         if self.images:
             lines.append(
-                f"Images: those of {self.images} articles are fetched from the old "
+                f"Images: those of {self.images} "
+                f"article{'s' if self.images != 1 else ''} are fetched from the old "
                 "site in the background."
             )
         lines += [f"Skipped: {n} {why}." for why, n in sorted(self.skipped.items())]

@@ -79,7 +79,7 @@ def test_body_and_featured_images_are_fetched_into_our_media(
 ):
     settings.IMPORTS_FETCH_PRIVATE_ADDRESSES = True  # the "old site" is local here
     report = import_from(old_site, tmp_path, django_capture_on_commit_callbacks)
-    assert "Images: those of 1 articles are fetched" in report
+    assert "Images: those of 1 article are fetched" in report
     article = Article.objects.get(slug="council-votes")
     assert old_site not in article.body and old_site not in article.body_html
     assert '<img src="/media/imports/' in article.body_html

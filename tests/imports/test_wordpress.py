@@ -120,8 +120,7 @@ def test_a_dry_run_writes_nothing_and_reports_what_an_import_would_do():
         "Dry run: nothing was written. An import would do this:",
         "Articles: 2 imported, 0 updated, 0 unchanged.",
         "Authors: 2 new. Old links redirected: 3 new.",
-        "Images: those of 1 articles are fetched from the old site in the "
-        "background.",
+        "Images: those of 1 article are fetched from the old site in the background.",
         "Skipped: 1 pages (use --include-pages).",
         "Skipped: 1 posts in the trash.",
         "Skipped: 1 posts private.",
