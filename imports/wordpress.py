@@ -447,6 +447,18 @@ class WordPressImport:
         if known and known.author:
             return known.author
         fields = self.authors.get(login, {})
+        email = fields.get("wp:author_email", "").strip()
+        # The newsroom may have given the writer a byline here already: their
+        # account's address is the one WordPress knew.
+        existing = email and Author.objects.filter(user__email__iexact=email).first()
+        if existing:
+            ImportedItem.objects.update_or_create(
+                source="wordpress",
+                kind="author",
+                source_id=login,
+                defaults={"author": existing},
+            )
+            return existing
         name = html.unescape(fields.get("wp:author_display_name") or login)[:100]
         author = Author.objects.create(
             name=name, slug=_unique_slug(Author, slugify(login)[:100] or "author")

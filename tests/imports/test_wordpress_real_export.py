@@ -131,3 +131,18 @@ def test_a_rerun_adds_nothing(imported):
     report = run(EXPORT)
     assert Comment.objects.count() == before
     assert "Nothing to change" in report and "0 imported" in report
+
+
+def test_an_author_with_a_byline_here_is_matched_by_email():
+    """María already writes here: her account has the address WordPress knew, so
+    her imported posts carry her existing byline instead of a second one."""
+    from articles.models import Author
+    from tests.accounts.factories import StaffUserFactory
+
+    account = StaffUserFactory(email="maria@example.com", display_name="María G.")
+    byline = Author.objects.create(name="María Gómez", slug="maria", user=account)
+    run(EXPORT)
+    hello = Article.objects.get(slug="hello-from-wordpress")
+    assert list(hello.authors.all()) == [byline]
+    assert Author.objects.filter(name="María Gómez").count() == 1
+    assert Author.objects.filter(name="John Smith").count() == 1  # new, by login
