@@ -72,15 +72,22 @@ class ImportRunAdmin(CheckedIdsAdmin):
         super().delete_model(request, obj)
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        def wrap(view):
+            """As Django's own ModelAdmin URLs: the view knows its ModelAdmin."""
+            wrapped = self.admin_site.admin_view(view)
+            wrapped.model_admin = self
+            return wrapped
+
         return [
             path(
-                "<path:object_id>/start/", wrap(self.start_view), name="imports_start"
+                "<path:object_id>/start/",
+                wrap(self.start_view),
+                name="imports_importrun_start",
             ),
             path(
                 "<path:object_id>/progress/",
                 wrap(self.progress_view),
-                name="imports_progress",
+                name="imports_importrun_progress",
             ),
             *super().get_urls(),
         ]

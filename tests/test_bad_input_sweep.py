@@ -29,7 +29,7 @@ from comments.models import (
     WordRule,
 )
 from comments.tasks import stop_replies_token
-from imports.models import ImportedItem, LegacyLink
+from imports.models import ImportedItem, ImportRun, LegacyLink
 from newsletter.models import Delivery, Subscriber
 from newsletter.tokens import make_confirm_token, make_manage_token
 from tests import sweep
@@ -165,6 +165,12 @@ def world(settings) -> World:
         LegacyLink.objects.create(path="/2019/01/old/", article=article),
         ImportedItem.objects.create(
             source="wordpress", kind="post", source_id="1", article=article
+        ),
+        ImportRun.objects.create(
+            source="wordpress",
+            upload="exports/old.xml",
+            file_name="old.xml",
+            status=ImportRun.Status.CHECKED,
         ),
     ]
     return World(

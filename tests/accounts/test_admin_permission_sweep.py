@@ -128,8 +128,8 @@ EXTRA_PAGES: list[tuple[str, str | None, str, frozenset[str], int]] = [
     ("newsletter_issue_send",         "newsletter.issue",  "get",  E,   200),
     ("newsletter_issue_send_test",    "newsletter.issue",  "get",  E,   302),
     ("newsletter_issue_resume",       "newsletter.issue",  "get",  E,   302),
-    ("imports_progress",              "imports.importrun", "get",  E,   200),
-    ("imports_start",                 "imports.importrun", "post", E,   302),
+    ("imports_importrun_progress",    "imports.importrun", "get",  E,   200),
+    ("imports_importrun_start",       "imports.importrun", "post", E,   302),
 ]
 
 # The admin's page for each app: staff with nothing in an app get 404.

@@ -59,7 +59,7 @@ def test_an_editor_uploads_reads_the_dry_run_then_imports(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:imports_start", args=[run.pk]), follow=True
+            reverse("admin:imports_importrun_start", args=[run.pk]), follow=True
         )
     assert "Importing wordpress.xml in the background." in response.content.decode()
     run.refresh_from_db()
@@ -71,7 +71,9 @@ def test_an_editor_uploads_reads_the_dry_run_then_imports(
     assert progress(run) == (6, 6)  # every item of the file read
 
     # Pressing Import again (an old tab) does not import twice.
-    response = client.post(reverse("admin:imports_start", args=[run.pk]), follow=True)
+    response = client.post(
+        reverse("admin:imports_importrun_start", args=[run.pk]), follow=True
+    )
     assert "cannot be imported now" in response.content.decode()
 
 
@@ -93,7 +95,7 @@ def test_a_disqus_upload_uses_the_link_prefixes(
     ]
     assert "Threads: 2 matched an article" in run.dry_run_report
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:imports_start", args=[run.pk]))
+        client.post(reverse("admin:imports_importrun_start", args=[run.pk]))
     assert Comment.objects.filter(status=Comment.Status.APPROVED).exists()
 
 
@@ -106,7 +108,8 @@ def test_the_progress_bar_while_it_runs(signed_in_editor):
     )
     caches["imports"].set(f"import-run:{run.pk}:progress", (300, 1200))
     fragment = signed_in_editor.get(
-        reverse("admin:imports_progress", args=[run.pk]), HTTP_HX_REQUEST="true"
+        reverse("admin:imports_importrun_progress", args=[run.pk]),
+        HTTP_HX_REQUEST="true",
     ).content.decode()
     assert '<progress id="import-progress-bar" max="1200" value="300">' in fragment
     assert "300 of 1200 comments read" in fragment
