@@ -94,6 +94,13 @@ sub vcl_backend_response {
     if (beresp.status >= 500 && bereq.is_bgfetch) {
         return (abandon);
     }
+    if (beresp.http.Surrogate-Key && beresp.ttl <= 0s) {
+        # The app rendered this page while what it shows changed (s-maxage=0):
+        # pass it on, and ask again in a second (not the built-in two minutes).
+        set beresp.uncacheable = true;
+        set beresp.ttl = 1s;
+        return (deliver);
+    }
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;
         # stale-if-error: how long past its lifetime a page may stand in for the

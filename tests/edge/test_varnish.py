@@ -305,3 +305,26 @@ def test_with_the_origin_failing_varnish_serves_what_it_holds(
     with pytest.raises(urllib.error.HTTPError) as failure:  # the origin, asked itself
         urllib.request.urlopen(live_server.url + url, timeout=10)  # noqa: S310
     assert failure.value.code == 503
+
+
+def test_a_page_rendered_across_a_change_is_not_kept(edge, monkeypatch):
+    """The purge for a change made mid-render can reach Varnish before the page
+    does: that page (s-maxage=0) is passed on, and the next request renders anew."""
+    from articles.cache import article_changed
+    from articles.views import ArticleDetailView
+
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    render = ArticleDetailView.get_context_data
+
+    def render_while_a_change_lands(view, **kwargs):
+        article_changed(article.pk)
+        return render(view, **kwargs)
+
+    monkeypatch.setattr(
+        ArticleDetailView, "get_context_data", render_while_a_change_lands
+    )
+    assert state(edge, url) == "MISS"
+    monkeypatch.setattr(ArticleDetailView, "get_context_data", render)
+    assert state(edge, url) == "MISS"
+    assert state(edge, url) == "HIT"
