@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -11,7 +12,16 @@ from django.utils.html import format_html
 from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
 
 from .cache import article_changed, listings_changed, site_changed
-from .models import Article, Author, FaqItem, FurtherReading, Section, Tag
+from .models import (
+    Article,
+    Author,
+    FaqItem,
+    FrontPage,
+    FurtherReading,
+    Section,
+    Tag,
+    TopStory,
+)
 
 
 def refresh_article_pages(article_ids) -> None:
@@ -182,3 +192,41 @@ class TagAdmin(RefreshListingsMixin, CheckedIdsAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+class TopStoryInline(CheckedIdsMixin, admin.TabularInline):
+    model = TopStory
+    extra = 2
+    max_num = 8
+    fields = ["position", "article"]
+    autocomplete_fields = ["article"]
+
+
+@admin.register(FrontPage)
+class FrontPageAdmin(CheckedIdsAdmin):
+    """One page to arrange: the lead, the pinned strip and the top stories. The
+    list goes straight to it; saving refreshes the cached front page at once."""
+
+    fields = ["lead", "strip_kind", "strip_article"]
+    autocomplete_fields = ["lead", "strip_article"]
+    inlines = [TopStoryInline]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)
+        page = FrontPage.current()
+        return redirect("admin:articles_frontpage_change", page.pk)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # there is one front page
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(listings_changed)
+
+    def response_change(self, request, obj):
+        messages.success(request, "The front page is arranged: readers see it now.")
+        return redirect("admin:articles_frontpage_change", obj.pk)

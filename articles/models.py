@@ -304,3 +304,73 @@ class FurtherReading(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FrontPage(models.Model):
+    """What leads the front page, as an editor arranged it (one row). The rest of
+    the page fills itself with the newest published articles, by section
+    (front_page.py)."""
+
+    class StripKind(models.TextChoices):
+        LIVE = "live", "Live"
+        ANALYSIS = "analysis", "Analysis"
+
+    lead = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The lead story. Empty, or not published: the newest article leads.",
+    )
+    strip_kind = models.CharField(
+        "pinned strip",
+        max_length=10,
+        choices=StripKind.choices,
+        blank=True,
+        help_text="A strip above the lead: a live story, or an analysis.",
+    )
+    strip_article = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="strip article",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "front page"
+        verbose_name_plural = "front page"
+
+    def __str__(self) -> str:
+        return "The front page"
+
+    @classmethod
+    def current(cls) -> "FrontPage":
+        page, _ = cls.objects.get_or_create(pk=1)
+        return page
+
+
+class TopStory(models.Model):
+    """One of the top stories under the lead, in the editor's order."""
+
+    front_page = models.ForeignKey(
+        FrontPage, on_delete=models.CASCADE, related_name="top_stories"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "top story"
+        verbose_name_plural = "top stories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["front_page", "article"], name="top_story_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.article)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .cache import LISTINGS_KEY, SITE_KEY, article_version_key
+from .front_page import front_page_stories
 from .models import Article, Author, FaqItem, Section, Tag
 from .page_cache import declare_query, depends_on, serve_last_good_copy
 from .search import search_articles
@@ -36,14 +37,7 @@ class HomeView(ListingPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        latest = list(Article.objects.published().for_listing()[:30])
-        lead = latest[0] if latest else None
-        by_section: dict[Section, list[Article]] = {}
-        for article in latest[1:]:
-            by_section.setdefault(article.section, [])
-            if len(by_section[article.section]) < 4:
-                by_section[article.section].append(article)
-        context.update(lead=lead, by_section=by_section.items())
+        context["front"] = front_page_stories()
         return context
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from articles.models import FrontPage
 from comments.models import (
     Comment,
     ModerationDecision,
@@ -166,6 +167,7 @@ def world(settings) -> World:
         ImportedItem.objects.create(
             source="wordpress", kind="post", source_id="1", article=article
         ),
+        FrontPage.current(),
         ImportRun.objects.create(
             source="wordpress",
             upload="exports/old.xml",

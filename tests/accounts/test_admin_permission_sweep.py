@@ -32,6 +32,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.models import User
+from articles.models import FrontPage
 from comments.models import (
     Comment,
     ModerationDecision,
@@ -75,6 +76,8 @@ MODEL_PAGES: dict[str, tuple[frozenset[str], ...]] = {
     "articles.section":                    (E,      E,      E,      E,      E),
     "articles.author":                     (E,      E,      E,      E,      E),
     "articles.tag":                        (E,      E,      E,      E,      E),
+    # One front page: the list redirects to it (see OK_STATUS).
+    "articles.frontpage":                  (E,      NOBODY, E,      NOBODY, E),
     "comments.comment":                    (M,      NOBODY, M,      S,      M),
     "comments.report":                     (M,      S,      M,      S,      M),
     "comments.wordrule":                   (M,      M,      M,      M,      M),
@@ -148,7 +151,10 @@ APP_PAGES: dict[str, frozenset[str]] = {
 # fmt: on
 
 # Pages whose allowed answer is not 200.
-OK_STATUS = {"comments_moderationsettings_changelist": 302}
+OK_STATUS = {
+    "comments_moderationsettings_changelist": 302,
+    "articles_frontpage_changelist": 302,
+}
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,7 @@ def build_world() -> World:
         "newsletter.delivery": Delivery.objects.create(
             issue=issue, subscriber=subscriber
         ),
+        "articles.frontpage": FrontPage.current(),
         "imports.legacylink": LegacyLink.objects.create(
             path="/2019/01/old/", article=article
         ),
