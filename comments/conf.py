@@ -23,7 +23,8 @@ from django.core.cache import cache
 
 DEFAULTS = {
     "COMMENTS_MAX_LENGTH": 5000,
-    "COMMENTS_PAGE_SIZE": 50,
+    "COMMENTS_PAGE_SIZE": 20,
+    "COMMENTS_REPLIES_SHOWN": 3,
     "COMMENTS_MAX_DEPTH": 3,
     "COMMENTS_EDIT_WINDOW_MINUTES": 15,
     "COMMENTS_RATE_PER_MINUTE": 5,
@@ -140,6 +141,12 @@ def max_length() -> int:
 def page_size() -> int:
     """Top-level threads per page of the discussion."""
     return int(_get("COMMENTS_PAGE_SIZE"))
+
+
+def replies_shown() -> int:
+    """Replies shown under each thread on a page of threads; the others wait behind
+    "Show N more replies" (the thread's own page, or in place with htmx)."""
+    return int(_get("COMMENTS_REPLIES_SHOWN"))
 
 
 def max_depth() -> int:

@@ -19,7 +19,6 @@ from django.utils import timezone
 from articles.models import Article
 from articles.page_cache import declare_query
 
-from . import conf
 from .forms import CommentForm
 from .models import Comment
 from .questions.models import ReaderQuestion
@@ -33,6 +32,9 @@ from .threads import (  # noqa: F401 (the names views and tags read from here)
     decorate_for,
     featured_question,
     load_page,
+    load_picks_and_held,
+    load_thread,
+    reply_is_collapsed,
     with_viewer_flags,
 )
 
@@ -50,6 +52,15 @@ FILTER_LABELS = {
     ANSWERS_FILTER: "Answers to the reader question",
 }
 MAX_PAGE = 10_000
+HELD_SHOWN = 5
+
+
+def decorate_held(comment: Comment) -> None:
+    """What the "awaiting review" notice says of one of the viewer's comments."""
+    local = timezone.localtime(comment.created)
+    comment.held_what = "reply" if comment.parent_id else "comment"
+    comment.held_when = f"{local.day} {local:%b, %H:%M}"
+    comment.held_url = reverse("comments:permalink", kwargs={"pk": comment.pk})
 
 
 @dataclass
@@ -69,6 +80,9 @@ class Discussion:
     question: ReaderQuestion | None = None
     filter_by: str = ""
     suspended_message: str = ""
+    # The viewer's own comments awaiting review here, newest first: named at the
+    # top of the discussion, whatever the sort and page, so none seems lost.
+    held: list[Comment] = field(default_factory=list)
     sorts: list[tuple[str, str, str]] = field(default_factory=list)
     filters: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -177,14 +191,8 @@ def _build_discussion(request, article: Article) -> Discussion:
     if page > 1 and not tops:
         raise Http404("No such page of comments.")
     declare_query(request, **query_params(sort=sort, page=page, filter_by=filter_by))
-    picks = list(
-        with_viewer_flags(
-            Comment.objects.approved()
-            .filter(article=article, is_editors_pick=True)
-            .select_related("author")
-            .order_by("-picked_at", "-pk"),
-            viewer,
-        )[: conf.picks_shown()]
+    picks, held = load_picks_and_held(
+        article=article, viewer=viewer, held_shown=HELD_SHOWN
     )
     refusal = take_part_refusal(viewer, at=now)
     can_take_part = refusal is None
@@ -204,6 +212,8 @@ def _build_discussion(request, article: Article) -> Discussion:
         can_reply=can_take_part and discussion_is_open(article, at=now),
     )
     threads = build_threads(tops, replies)
+    for comment in held:
+        decorate_held(comment)
     is_open = discussion_is_open(article, at=now)
     discussion = Discussion(
         article=article,
@@ -220,6 +230,7 @@ def _build_discussion(request, article: Article) -> Discussion:
         form=CommentForm() if (can_take_part and is_open) else None,
         question=question,
         filter_by=filter_by,
+        held=held,
     )
     # Signing in brings the reader back to the same page of the same view.
     here = discussion.page_url(page)
@@ -239,3 +250,32 @@ def _build_discussion(request, article: Article) -> Discussion:
             for key, label in FILTER_LABELS.items()
         ]
     return discussion
+
+
+def thread_for(request, comment: Comment) -> Comment:
+    """The whole thread `comment` belongs to, decorated for the viewer: its root,
+    every reply in `children` (the thread's own page, and "Show N more replies").
+    A root the viewer may not see is a 404."""
+    article = comment.article
+    viewer = request.user if request.user.is_authenticated else None
+    now = timezone.now()
+    try:
+        top, replies = load_thread(
+            root_id=comment.root_id or comment.pk,
+            viewer=viewer,
+            question=featured_question(article),
+        )
+    except Comment.DoesNotExist:
+        raise Http404("No such thread.") from None
+    shown = [top, *replies]
+    can_take_part = take_part_refusal(viewer, at=now) is None
+    decorate(
+        shown,
+        author_user_ids={a.user_id for a in article.authors.all() if a.user_id},
+        viewer=viewer,
+        recommended={c.pk for c in shown if getattr(c, "viewer_recommended", False)},
+        reported={c.pk for c in shown if getattr(c, "viewer_reported", False)},
+        now=now,
+        can_reply=can_take_part and discussion_is_open(article, at=now),
+    )
+    return build_threads([top], replies)[0]

@@ -1,7 +1,9 @@
 """A page of threads for a viewer, in a fixed number of queries.
 
 One query for the page's top-level comments (one more row than the page, to know if
-there is a next page: no COUNT), one for all their replies (by thread root), one for
+there is a next page: no COUNT), one for the first few replies of each (by thread
+root, with a window function: the rest wait behind "Show N more replies", and the
+same query counts them), one for
 the editors' picks, one for the featured reader question; a signed-in reader's
 reactions and reports, and whether a comment answers the featured question, are
 annotations on the thread queries (no query more). The tree is built in Python.
@@ -10,7 +12,8 @@ discussion.py turns a request into the page it asks for and calls these.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -201,6 +204,7 @@ def load_page(
     keeps the threads that start with an answer (answers are top-level comments).
     """
     size = conf.page_size()
+    shown = conf.replies_shown()
     tops_qs = (
         Comment.objects.filter(article=article, parent__isnull=True)
         .shown_or_own(viewer)
@@ -216,16 +220,124 @@ def load_page(
     tops = tops[:size]
     replies: list[Comment] = []
     if tops:
-        replies_qs = (
-            Comment.objects.filter(root_id__in=[c.pk for c in tops])
-            .shown_or_own(viewer)
-            .select_related("author", "reply_to__author")
-            .order_by("depth", "created", "pk")
+        replies = _replies(
+            [c.pk for c in tops], viewer=viewer, question=question, first=shown
         )
-        if question is not None:
-            replies_qs = replies_qs.annotate(is_answer=_answers_to(question.pk))
-        replies = list(with_viewer_flags(replies_qs, viewer))
+    _count_hidden(tops, replies, shown)
     return tops, has_next, replies
+
+
+# Replies in the order a thread reads: by level, then by time. The first few in this
+# order always hang together (a reply's parent is at a lower level, so it comes first).
+REPLY_ORDER = ("depth", "created", "pk")
+
+
+def _replies(
+    root_ids: list[int],
+    *,
+    viewer,
+    question: ReaderQuestion | None,
+    first: int | None = None,
+) -> list[Comment]:
+    """The replies of these threads as `viewer` sees them: all, or the `first` few
+    of each thread, each row then carrying `thread_replies` (the thread's total)."""
+    replies_qs = (
+        Comment.objects.filter(root_id__in=root_ids)
+        .shown_or_own(viewer)
+        .select_related("author", "reply_to__author")
+        .order_by(*REPLY_ORDER)
+    )
+    if first is not None:
+        replies_qs = replies_qs.annotate(
+            thread_rank=Window(
+                RowNumber(),
+                partition_by=[F("root_id")],
+                order_by=[F(name).asc() for name in REPLY_ORDER],
+            ),
+            thread_replies=Window(Count("pk"), partition_by=[F("root_id")]),
+        ).filter(thread_rank__lte=first)
+    if question is not None:
+        replies_qs = replies_qs.annotate(is_answer=_answers_to(question.pk))
+    return list(with_viewer_flags(replies_qs, viewer))
+
+
+def _count_hidden(tops: list[Comment], replies: list[Comment], shown: int) -> None:
+    """Each thread's `more_replies`: how many of its replies wait behind the link."""
+    totals = {reply.root_id: reply.thread_replies for reply in replies}
+    for top in tops:
+        top.more_replies = max(0, totals.get(top.pk, 0) - shown)
+    for reply in replies:
+        reply.more_replies = 0
+
+
+def load_thread(
+    *, root_id: int, viewer, question: ReaderQuestion | None = None
+) -> tuple[Comment, list[Comment]]:
+    """One whole thread (the thread's own page): its root with every reply.
+    Comment.DoesNotExist when the viewer may not see the root."""
+    roots = (
+        Comment.objects.filter(pk=root_id).shown_or_own(viewer).select_related("author")
+    )
+    if question is not None:
+        roots = roots.annotate(is_answer=_answers_to(question.pk))
+    top = with_viewer_flags(roots, viewer).get()
+    top.more_replies = 0
+    replies = _replies([top.pk], viewer=viewer, question=question)
+    for reply in replies:
+        reply.more_replies = 0
+    return top, replies
+
+
+def reply_is_collapsed(comment: Comment, *, viewer=None) -> bool:
+    """Is this reply past the first few of its thread (so not on the article page,
+    only on the thread's own page)? One query, for permalinks and plain posts."""
+    if comment.root_id is None:
+        return False
+    ahead = (
+        Comment.objects.filter(root_id=comment.root_id)
+        .shown_or_own(viewer)
+        .filter(
+            Q(depth__lt=comment.depth)
+            | Q(depth=comment.depth, created__lt=comment.created)
+            | Q(depth=comment.depth, created=comment.created, pk__lt=comment.pk)
+        )
+    )
+    return ahead.count() >= conf.replies_shown()
+
+
+def load_picks_and_held(
+    *, article: Article, viewer, held_shown: int
+) -> tuple[list[Comment], list[Comment]]:
+    """The editors' picks, and the viewer's own comments awaiting review here
+    (newest first), in one query: a window numbers each kind, so neither crowds
+    the other out."""
+    picked = Q(status=Comment.Status.APPROVED, is_editors_pick=True)
+    wanted = picked
+    if viewer is not None:
+        wanted |= Q(author=viewer, status=Comment.Status.PENDING)
+    kind = Case(When(picked, then=Value(0)), default=Value(1))
+    rows = (
+        Comment.objects.filter(article=article)
+        .filter(wanted)
+        .select_related("author")
+        .annotate(
+            kind=kind,
+            kind_rank=Window(
+                RowNumber(),
+                partition_by=[kind],
+                order_by=[
+                    F("picked_at").desc(nulls_last=True),
+                    F("pk").desc(),
+                ],
+            ),
+        )
+        .filter(kind_rank__lte=max(conf.picks_shown(), held_shown))
+        .order_by("kind", "kind_rank")
+    )
+    rows = list(with_viewer_flags(rows, viewer))
+    picks = [c for c in rows if c.kind == 0][: conf.picks_shown()]
+    held = [c for c in rows if c.kind == 1][:held_shown]
+    return picks, held
 
 
 def comment_page(comment: Comment, *, viewer=None, sort: str = DEFAULT_SORT) -> int:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("article/<int:article_id>/threads/", views.threads, name="threads"),
     path("comment/<int:pk>/", views.permalink, name="permalink"),
     path("comment/<int:pk>/card/", views.card, name="card"),
+    path("comment/<int:pk>/thread/", views.thread, name="thread"),
     path("comment/<int:pk>/reply/", views.reply, name="reply"),
     path("comment/<int:pk>/edit/", views.edit, name="edit"),
     path("comment/<int:pk>/delete/", views.delete, name="delete"),

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
 from accounts.services import display_name_set
@@ -26,7 +27,10 @@ from .discussion import (
     SORT_PARAM,
     comment_page,
     decorate_for,
+    decorate_held,
     discussion_context,
+    reply_is_collapsed,
+    thread_for,
 )
 from .forms import CommentForm, EditForm, ReportForm
 from .models import Comment
@@ -35,6 +39,7 @@ from .tasks import STOP_REPLIES_SALT
 
 PUBLISHED = "Your comment is published."
 HELD = "Your comment is awaiting review. {reason}"
+HELD_REPLY = "Your reply is awaiting review. {reason}"
 EDITED = "Your comment was updated."
 DELETED = "Your comment was deleted."
 REPORTED = "Thank you. A moderator will look at the comment."
@@ -87,7 +92,11 @@ def take_display_name(request: HttpRequest, form) -> bool:
 
 
 def comment_location(comment: Comment, viewer=None) -> str:
-    """The article page of the comment's thread, scrolled to the comment."""
+    """The article page of the comment's thread, scrolled to the comment; a reply
+    past the first few of its thread is only on the thread's own page."""
+    if reply_is_collapsed(comment, viewer=viewer):
+        url = reverse("comments:thread", kwargs={"pk": comment.root_id})
+        return f"{url}#comment-{comment.pk}"
     url = comment.article.get_absolute_url()
     page = comment_page(comment, viewer=viewer)
     if page > 1:
@@ -146,6 +155,19 @@ def threads(request: HttpRequest, article_id: int) -> HttpResponse:
     return render(request, "comments/_threads_more.html", context)
 
 
+@require_GET
+@vary_on_headers("HX-Request")
+def thread(request: HttpRequest, pk: int) -> HttpResponse:
+    """A whole thread: its own page ("Show N more replies" without JavaScript),
+    or with htmx the thread's list item, every reply shown, to swap in place."""
+    comment = _visible_comment(pk)
+    c = thread_for(request, comment)
+    if is_htmx(request):
+        return render(request, "comments/_comment.html", {"c": c})
+    context = {"article": comment.article, "c": c, "linked": comment}
+    return render(request, "comments/thread.html", context)
+
+
 @sign_in_first
 @require_POST
 def post(request: HttpRequest, article_id: int) -> HttpResponse:
@@ -178,13 +200,15 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
         if is_htmx(request):
             return render(request, "comments/_form.html", context)
         return render(request, "comments/form_page.html", context, status=400)
-    if comment.status == Comment.Status.APPROVED:
+    held = comment.status != Comment.Status.APPROVED
+    if not held:
         notice = PUBLISHED
     else:
-        notice = HELD.format(reason=comment.hold_reason)
+        notice = (HELD_REPLY if parent else HELD).format(reason=comment.hold_reason)
     if is_htmx(request):
         article.refresh_from_db(fields=["comment_count"])
         decorate_for([comment], article=article, viewer=request.user, just_posted=True)
+        decorate_held(comment)
         return render(
             request,
             "comments/_posted.html",
@@ -193,10 +217,12 @@ def post(request: HttpRequest, article_id: int) -> HttpResponse:
                 "comment": comment,
                 "parent": parent,
                 "notice": notice,
+                "held": held,
                 "form": CommentForm(),
             },
         )
-    messages.success(request, notice)
+    # A held comment is news, not success: the informational style.
+    (messages.info if held else messages.success)(request, notice)
     return redirect(posted_comment_location(comment, request.user))
 
 

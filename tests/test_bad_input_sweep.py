@@ -237,7 +237,7 @@ def path_choices(route: sweep.Route, w: World) -> list[dict]:
         "admin:auth_user_password_change": [{"id": w.reader.pk}],
         "admin:app_list": [{"app_label": app} for app in OUR_APPS],
     }
-    for action in ("permalink", "card", "reply", "recommend", "report"):
+    for action in ("permalink", "card", "thread", "reply", "recommend", "report"):
         table[f"comments:{action}"] = [{"pk": c.pk} for c in others]
     for action in ("edit", "delete"):
         table[f"comments:{action}"] = [{"pk": c.pk} for c in own_first]

@@ -92,9 +92,11 @@ def comment_header(c) -> SafeString:
 def render_recommend(c, csrf_input: str, error: str | None = None) -> SafeString:
     """The recommend button (or the count, for those who cannot recommend)."""
     sid = c.sid
+    count = int(c.reaction_count)
     if not c.can_interact:
-        count = c.reaction_count
-        text = f"{count} recommendation{'' if count == 1 else 's'}" if count else ""
+        if not count:  # nothing, not an empty slot the action row would space out
+            return mark_safe("")
+        text = f"{count} recommendation{'' if count == 1 else 's'}"
         return mark_safe(f'<span class="recommend" id="recommend-{sid}">{text}</span>')
     url = c.url_base
     pressed = "true" if c.recommended else "false"
@@ -104,6 +106,8 @@ def render_recommend(c, csrf_input: str, error: str | None = None) -> SafeString
         if error
         else ""
     )
+    # "Recommend", not "Recommend 0".
+    shown_count = f'<span class="reaction-count">{count}</span>' if count else ""
     # Every interpolated value is digits, our own URL, a fixed word, or escaped.
     return mark_safe(
         f'<span class="recommend" id="recommend-{sid}"><form method="post" '
@@ -111,7 +115,7 @@ def render_recommend(c, csrf_input: str, error: str | None = None) -> SafeString
         f'hx-target="#recommend-{sid}" hx-swap="outerHTML">{csrf_input}'
         f'<button type="submit" class="link-button" aria-pressed="{pressed}">{label}'
         f'<span class="visually-hidden"> comment by {escape(c.name)}</span> '
-        f'<span class="reaction-count">{int(c.reaction_count)}</span></button></form>'
+        f"{shown_count}</button></form>"
         f"{alert}</span>"
     )
 
@@ -134,12 +138,12 @@ def comment_actions(context, c) -> SafeString:
             "</span></a>"
         )
     if c.reported:
-        parts.append('<span class="action-done">Reported</span>')
+        parts.append(f'<span class="action-done" id="report-{s}">Reported</span>')
     elif c.can_interact:
         parts.append(
-            f'<a class="action" href="{u}report/" hx-get="{u}report/" '
-            f'hx-target="#slot-{s}">Report<span class="visually-hidden"> comment '
-            f"by {n}</span></a>"
+            f'<a class="action" id="report-{s}" href="{u}report/" '
+            f'hx-get="{u}report/" hx-target="#slot-{s}">Report'
+            f'<span class="visually-hidden"> comment by {n}</span></a>'
         )
     if c.editable:
         parts.append(
