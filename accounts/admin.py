@@ -15,6 +15,7 @@ the whole table of who reaches what.
 
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount import providers
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -192,6 +193,20 @@ SUPERUSER_ONLY: list[type[Model]] = [
 ]
 
 
+SOCIAL = {SocialApp, SocialAccount, SocialToken}
+
+
+class HiddenWithoutProviderMixin:
+    """Social accounts stay off the index while no provider is enabled (none is,
+    out of the box): nobody can have one then. Their pages still answer the
+    superuser who goes there."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(
+            providers.registry.get_class_list()
+        ) and super().has_module_permission(request)
+
+
 def register_superuser_only(model: type[Model]) -> None:
     """Register the model's admin again, as a superuser-only subclass of itself.
 
@@ -202,10 +217,10 @@ def register_superuser_only(model: type[Model]) -> None:
         return
     original = type(admin.site.get_model_admin(model))
     admin.site.unregister(model)
-    admin.site.register(
-        model,
-        type(original.__name__, (SuperuserOnlyAdmin, CheckedIdsMixin, original), {}),
-    )
+    bases = (SuperuserOnlyAdmin, CheckedIdsMixin, original)
+    if model in SOCIAL:
+        bases = (HiddenWithoutProviderMixin, *bases)
+    admin.site.register(model, type(original.__name__, bases, {}))
 
 
 for model in SUPERUSER_ONLY:

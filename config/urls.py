@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from articles.sitemaps import sitemaps
 from articles.views import robots_txt
@@ -12,6 +14,15 @@ from core.health import healthz
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.SITE_NAME} newsroom"
 admin.site.index_title = "Newsroom administration"
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page
+    links: the static icon (its hashed name is known only once the app runs)."""
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("img/favicon.ico")
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -27,6 +38,7 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("articles.urls")),
 ]
 

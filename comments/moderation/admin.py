@@ -235,6 +235,9 @@ class ReportAdmin(CheckedIdsAdmin):
     raw_id_fields = ("comment", "user")
     list_select_related = ("comment", "user")
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # reports come from readers, through the discussion
+
 
 @admin.register(ModerationDecision)
 class ModerationDecisionAdmin(CheckedIdsAdmin):
@@ -301,12 +304,13 @@ class ModerationDecisionAdmin(CheckedIdsAdmin):
         return False  # the record is kept
 
 
-admin.site.register(
-    Reaction,
-    CheckedIdsAdmin,
-    list_display=("comment", "user", "created"),
-    raw_id_fields=("comment", "user"),
-)
+@admin.register(Reaction)
+class ReactionAdmin(CheckedIdsAdmin):
+    list_display = ("comment", "user", "created")
+    raw_id_fields = ("comment", "user")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # recommendations come from readers, through the discussion
 
 
 @admin.register(ModerationSettings)

@@ -79,10 +79,11 @@ MODEL_PAGES: dict[str, tuple[frozenset[str], ...]] = {
     # One front page: the list redirects to it (see OK_STATUS).
     "articles.frontpage":                  (E,      NOBODY, E,      NOBODY, E),
     "comments.comment":                    (M,      NOBODY, M,      S,      M),
-    "comments.report":                     (M,      S,      M,      S,      M),
+    # Reports and recommendations come from readers: nobody adds one here.
+    "comments.report":                     (M,      NOBODY, M,      S,      M),
     "comments.wordrule":                   (M,      M,      M,      M,      M),
     "comments.moderationdecision":         (M,      NOBODY, M,      NOBODY, M),
-    "comments.reaction":                   (M,      S,      M,      S,      M),
+    "comments.reaction":                   (M,      NOBODY, M,      S,      M),
     # The list redirects every staff member to the one settings page (see OK_STATUS).
     "comments.moderationsettings":         (ME,     NOBODY, M,      NOBODY, M),
     "comments.readerquestion":             (ME,     NOBODY, ME,     S,      ME),
@@ -143,7 +144,8 @@ APP_PAGES: dict[str, frozenset[str]] = {
     "accounts": M,
     "account": S,
     "mfa": S,
-    "socialaccount": S,
+    # Off the index while no social provider is enabled (none is here).
+    "socialaccount": NOBODY,
     "auth": S,
     "django_tasks_database": S,
     "imports": E,
