@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.templatetags.static import static
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from articles.sitemaps import sitemaps
 from articles.views import robots_txt
+from comments.questions.sitemaps import AnsweredQuestionsSitemap
 from core.health import healthz
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
@@ -21,7 +22,7 @@ class FaviconView(RedirectView):
     links: the static icon (its hashed name is known only once the app runs)."""
 
     def get_redirect_url(self, *args, **kwargs) -> str:
-        return static("img/favicon.ico")
+        return static_url("img/favicon.ico")
 
 
 urlpatterns = [
@@ -33,7 +34,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": sitemaps},
+        {"sitemaps": {**sitemaps, "questions": AnsweredQuestionsSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
