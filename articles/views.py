@@ -166,11 +166,12 @@ class SearchView(ListView):
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # Pages readers should not find in a search engine (search results, sign-up,
+    # settings…) say so with <meta name="robots" content="noindex">; a crawler
+    # must be allowed to fetch them to read it, so only the admin is closed.
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /accounts/",
-        "Disallow: /search/",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
