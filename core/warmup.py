@@ -4,11 +4,11 @@ gunicorn's `preload_app` imports the WSGI application in the master, but Django 
 most of its loading lazily, on the first request: the URLconf and every view and
 admin module it names, the cache backend (and redis-py), the session engine,
 templates (each compiled on first use), translation catalogues, the static files
-manifest. A fresh worker paid all of that on its first request — 450-540 ms even on
-a page-cache hit, against 1-2 ms for the next (bench/README.md) — after every
+manifest. A fresh worker paid all of that on its first request — 440-790 ms even on
+a page-cache hit, against 1-3 ms for the next (bench/README.md) — after every
 deploy and every `max_requests` recycle. Done once in the master, it is shared by
 every forked worker (copy on write); each new worker then opens its cache
-connection and serves itself the home page before its first reader (4-7 ms then).
+connection and serves itself the home page before its first reader (5-9 ms then).
 
 Nothing here opens a database or cache connection: a connection made before the
 fork would be shared by every worker.
