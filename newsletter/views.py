@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import services
 from .forms import OneClickForm, PreferencesForm, SignupForm
 from .models import Newsletter, Subscriber
-from .templatetags.newsletter import signup_context
+from .templatetags.newsletter import signup_block_context, signup_context
 from .tokens import (
     TokenError,
     make_manage_token,
@@ -48,7 +48,10 @@ def _newsletters():
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "newsletter/index.html", signup_context(source=request.path))
+    context = signup_context(source=request.path)
+    if request.user.is_authenticated and services.user_has_verified_email(request.user):
+        context["email_value"] = request.user.email  # theirs: no need to type it
+    return render(request, "newsletter/index.html", context)
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -246,13 +249,24 @@ def subscribe_me(request: HttpRequest) -> HttpResponse:
         services.subscription_subscribe_user(
             user=request.user, newsletters=chosen, source=next_url
         )
-        messages.success(request, SUBSCRIBED_MESSAGE)
+        notice, say = SUBSCRIBED_MESSAGE, messages.success
     else:
         services.subscription_request(
             email=request.user.email, newsletters=chosen, source=next_url
         )
-        messages.info(request, services.CHECK_INBOX)
-    return redirect(next_url or "newsletter:preferences")
+        notice, say = services.CHECK_INBOX, messages.info
+    if request.headers.get("HX-Request") == "true":
+        # The box again, in place: the reader stays where they were reading.
+        return render(
+            request,
+            "newsletter/_signup_block.html",
+            signup_block_context(request, notice=notice),
+        )
+    say(request, notice)
+    if not next_url:
+        return redirect("newsletter:preferences")
+    # Back on the article, at the box, which now says what they receive.
+    return redirect(f"{next_url}#newsletter")
 
 
 @csrf_exempt

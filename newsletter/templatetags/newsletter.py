@@ -38,7 +38,12 @@ def signup_context(*, form=None, newsletters=None, source: str = "") -> dict:
 
 @register.inclusion_tag("newsletter/_signup_block.html", takes_context=True)
 def newsletter_signup(context) -> dict:
-    request = context.get("request")
+    return signup_block_context(context.get("request"))
+
+
+def signup_block_context(request, *, notice: str = "") -> dict:
+    """The box's context; `notice` says what a one-click signup just did (the
+    box comes back in place with htmx)."""
     user = getattr(request, "user", None)
     source = request.path if request is not None else ""
     subscription = None
@@ -58,4 +63,5 @@ def newsletter_signup(context) -> dict:
         "subscription": subscription,
         "user": user,
         "request": request,
+        "notice": notice,
     }
