@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
 
 from .cache import article_changed, listings_changed, site_changed
+from .front_page import TOP_STORIES
 from .models import (
     Article,
     Author,
@@ -197,7 +198,7 @@ class TagAdmin(RefreshListingsMixin, CheckedIdsAdmin):
 class TopStoryInline(CheckedIdsMixin, admin.TabularInline):
     model = TopStory
     extra = 2
-    max_num = 8
+    max_num = TOP_STORIES  # what the front page shows
     fields = ["position", "article"]
     autocomplete_fields = ["article"]
 

@@ -56,10 +56,12 @@ def front_page_stories() -> FrontPageStories:
         stories.strip_kind = page.get_strip_kind_display() if stories.strip else ""
         stories.lead = take(page.lead_id)
     if stories.lead is None:
-        stories.lead = next(
-            (take(a.pk) for a in newest if a.pk not in shown), None
-        )
-    stories.top = [a for a in (take(pk) for pk in top_ids) if a][:TOP_STORIES]
+        stories.lead = next((take(a.pk) for a in newest if a.pk not in shown), None)
+    for pk in top_ids:  # the editor's order, as many as the page shows
+        if len(stories.top) >= TOP_STORIES:
+            break
+        if article := take(pk):
+            stories.top.append(article)
     for article in newest:  # fill the top stories with the newest
         if len(stories.top) >= TOP_STORIES:
             break

@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.names import DISPLAY_NAME_MAX, validate_display_name
@@ -42,10 +44,14 @@ def public_imported_name(name: str, *, protected_keys: list | None = None) -> st
 
 @transaction.atomic
 def claim(user, email: str) -> int:
-    """Give `user` the imported comments waiting for `email`. Returns how many."""
+    """Give `user` the imported comments waiting for `email`. Returns how many.
+
+    Also those an import wrote for the address after `user` had claimed it (the
+    import read the profile before the claim committed)."""
     profile = (
         UnclaimedProfile.objects.select_for_update()
-        .filter(email=email.strip().lower(), claimed_by__isnull=True)
+        .filter(email=email.strip().lower())
+        .filter(Q(claimed_by__isnull=True) | Q(claimed_by=user))
         .first()
     )
     if profile is None:
@@ -53,10 +59,25 @@ def claim(user, email: str) -> int:
     waiting = Comment.objects.filter(unclaimed_profile=profile, author__isnull=True)
     article_ids = set(waiting.values_list("article_id", flat=True).distinct())
     claimed = waiting.update(author=user)
-    profile.claimed_by, profile.claimed_at = user, timezone.now()
-    profile.save(update_fields=["claimed_by", "claimed_at"])
+    if profile.claimed_by_id is None:
+        profile.claimed_by, profile.claimed_at = user, timezone.now()
+        profile.save(update_fields=["claimed_by", "claimed_at"])
     # The pages show the comments under the reader's own name from now on.
     transaction.on_commit(lambda: articles_changed(article_ids))
+    return claimed
+
+
+def claim_for_verified_owners(emails) -> int:
+    """After an import commits: addresses a reader verified while it ran (its
+    transaction hid the new profiles from their claim) are theirs now."""
+    from allauth.account.models import EmailAddress
+
+    claimed = 0
+    owners = EmailAddress.objects.annotate(lower=Lower("email")).filter(
+        lower__in=list(emails), verified=True
+    )
+    for address in owners.select_related("user"):
+        claimed += claim(address.user, address.email)
     return claimed
 
 

@@ -187,10 +187,12 @@ class Comment(models.Model):
 
     @property
     def author_name(self) -> str:
+        if self.author_id is None:
+            # An imported guest's name, until their comment is removed or deleted.
+            shown = not self.is_placeholder and self.guest_name
+            return shown or "[deleted]"
         if self.status == self.Status.DELETED:
             return "[deleted]"
-        if self.author_id is None:
-            return self.guest_name or "[deleted]"
         return self.author.public_name
 
 

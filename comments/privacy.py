@@ -12,7 +12,7 @@ from articles.cache import article_changed
 from articles.models import Article
 
 from . import conf
-from .models import Comment, ModerationDecision, Reaction, Report
+from .models import Comment, ModerationDecision, Reaction, Report, UnclaimedProfile
 from .services import change_status, refresh_reply_counts
 
 
@@ -83,6 +83,8 @@ def erase_user_discussion(user) -> None:
     """
     affected_articles: set[int] = set()
     with transaction.atomic():
+        # An imported profile they claimed holds their old address and name.
+        UnclaimedProfile.objects.filter(claimed_by=user).delete()
         for reaction in Reaction.objects.filter(user=user):
             Comment.objects.filter(pk=reaction.comment_id).update(
                 reaction_count=F("reaction_count") - 1

@@ -90,7 +90,7 @@ def decorate(
         comment.shows_author = author is not None and not placeholder
         if comment.shows_author:
             comment.name = author.public_name
-        elif comment.guest_name and comment.status != Comment.Status.DELETED:
+        elif comment.guest_name and not placeholder:
             comment.name = comment.guest_name  # imported: a guest, or not claimed yet
         else:
             comment.name = "[deleted]"

@@ -71,6 +71,11 @@ class ImportRunAdmin(CheckedIdsAdmin):
         obj.upload.delete(save=False)
         super().delete_model(request, obj)
 
+    def delete_queryset(self, request, queryset) -> None:
+        for run in queryset:
+            run.upload.delete(save=False)
+        super().delete_queryset(request, queryset)
+
     def get_urls(self):
         def wrap(view):
             """As Django's own ModelAdmin URLs: the view knows its ModelAdmin."""

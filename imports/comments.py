@@ -25,18 +25,24 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from allauth.account.models import EmailAddress
 from django.db import reset_queries, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
 from markdownify import markdownify
 
+from accounts.homoglyphs import name_keys
 from accounts.names import protected_name_keys
 from articles.cache import articles_changed
 from articles.models import Article
 from comments import conf
-from comments.claims import REFUSED_NAME_STANDS_IN, public_imported_name
+from comments.claims import (
+    REFUSED_NAME_STANDS_IN,
+    claim_for_verified_owners,
+    public_imported_name,
+)
 from comments.markdown import render_comment
 from comments.models import Comment, UnclaimedProfile
 
@@ -127,6 +133,22 @@ def comment_markdown(html: str) -> str:
 
 
 @dataclass
+class _Written:
+    """A written comment, as _under reads a new one: its article and status."""
+
+    place: Place
+
+    @property
+    def article_id(self) -> int:
+        return self.place.article
+
+    @property
+    def status(self) -> str:
+        # Only whether readers see it matters to _under.
+        return Comment.Status.APPROVED if self.place.answerable else "hidden"
+
+
+@dataclass
 class _Pending:
     """A comment read and not yet written: written with its batch."""
 
@@ -136,8 +158,22 @@ class _Pending:
     comment: Comment
 
 
-# Where a comment sits in its thread: (pk, depth, root pk, parent pk, reply_to pk).
-Place = tuple[int, int, int | None, int | None, int | None]
+class Place(NamedTuple):
+    """Where a comment sits in its thread, and whether a reply may hang under it."""
+
+    pk: int
+    depth: int
+    root: int | None
+    parent: int | None
+    reply_to: int | None
+    article: int
+    # Shown to readers (published, or a placeholder carrying replies): a reply
+    # under a spam or pending comment would be counted and never seen.
+    answerable: bool
+
+
+def _answerable(status: str) -> bool:
+    return status == Comment.Status.APPROVED or status in Comment.PLACEHOLDER_STATUSES
 
 
 class CommentImport:
@@ -216,6 +252,11 @@ class CommentImport:
         if len(self.batch) >= BATCH:
             self.flush()
 
+    def protect(self, name: str) -> None:
+        """A byline this run created: no imported commenter may look like it."""
+        self.protected_names.append(name_keys(name))
+        self.names.clear()
+
     def _public_name(self, name: str) -> str:
         if name not in self.names:
             public = public_imported_name(name, protected_keys=self.protected_names)
@@ -241,12 +282,14 @@ class CommentImport:
             Comment.objects.bulk_create([p.comment for p in ready])
             for pending in ready:
                 comment = pending.comment
-                self.placed[pending.source_id] = (
+                self.placed[pending.source_id] = Place(
                     comment.pk,
                     comment.depth,
                     comment.root_id,
                     comment.parent_id,
                     comment.reply_to_id,
+                    comment.article_id,
+                    _answerable(comment.status),
                 )
                 self.in_batch.discard(pending.source_id)
             done = {id(p) for p in ready}
@@ -273,21 +316,34 @@ class CommentImport:
         parent = self.placed.get(pending.parent_source_id) or self.earlier.get(
             pending.parent_source_id
         )
-        if parent is not None:
-            place = self._under(parent, pending.comment.pk)
-            comment = pending.comment
-            _, comment.depth, comment.root_id, comment.parent_id = place[:4]
-            comment.reply_to_id = place[4]
+        comment = pending.comment
+        place = self._under(parent, comment.pk, comment) if parent else None
+        if place is not None:
+            comment.depth, comment.root_id = place.depth, place.root
+            comment.parent_id, comment.reply_to_id = place.parent, place.reply_to
 
-    def _under(self, parent: Place, pk: int | None) -> Place:
+    def _under(self, parent: Place, pk: int, comment) -> Place | None:
         """The place of a reply to `parent`, by the site's nesting rule: replies
         deeper than threads nest become the parent's siblings, "in reply to" it
-        (as posting.py does for a reader's reply)."""
-        parent_pk, parent_depth, parent_root, grandparent_pk, _ = parent
-        root = parent_root or parent_pk
-        if parent_depth >= self.max_depth:
-            return (pk, parent_depth, root, grandparent_pk, parent_pk)
-        return (pk, parent_depth + 1, root, parent_pk, None)
+        (as posting.py does for a reader's reply). None when it cannot hang there:
+        its parent is on another article, or hidden from readers."""
+        if parent.article != comment.article_id or not parent.answerable:
+            return None
+        root = parent.root or parent.pk
+        answerable = _answerable(comment.status)
+        if parent.depth >= self.max_depth:
+            return Place(
+                pk,
+                parent.depth,
+                root,
+                parent.parent,
+                parent.pk,
+                comment.article_id,
+                answerable,
+            )
+        return Place(
+            pk, parent.depth + 1, root, parent.pk, None, comment.article_id, answerable
+        )
 
     def _sign(self, batch: list[_Pending]) -> None:
         """Who wrote each: an account that verified the address, an unclaimed
@@ -342,9 +398,9 @@ class CommentImport:
             and p.parent_source_id not in self.earlier
         }
         rows = Comment.objects.filter(pk__in=wanted.values()).values_list(
-            "pk", "depth", "root_id", "parent_id", "reply_to_id"
+            "pk", "depth", "root_id", "parent_id", "reply_to_id", "article_id", "status"
         )
-        by_pk = {row[0]: row for row in rows}
+        by_pk = {row[0]: Place(*row[:6], _answerable(row[6])) for row in rows}
         for source_id, pk in wanted.items():
             if pk in by_pk:
                 self.earlier[source_id] = by_pk[pk]
@@ -356,6 +412,9 @@ class CommentImport:
         if self.report.imported:
             ids = self.article_ids
             transaction.on_commit(lambda: articles_changed(ids))
+        emails = [email for email, (_, profile) in self.people.items() if profile]
+        if emails:
+            transaction.on_commit(lambda: claim_for_verified_owners(emails))
         return self.report
 
     # Replies read before their parents ------------------------------------------
@@ -381,26 +440,36 @@ class CommentImport:
                 else:
                     break
             for sid in reversed(chain):
-                pk = self.placed[sid][0]
+                written = self.placed[sid]
                 parent_sid = self.parent_of.get(sid, "")
                 parent = final.get(parent_sid) or self.earlier.get(parent_sid)
-                if parent is None:
-                    if parent_sid and parent_sid not in self.placed:
-                        self.report.parent_missing.append(
-                            f"{sid} (its parent {parent_sid} is not in the file)"
+                place = None
+                if parent is not None:
+                    place = self._under(parent, written.pk, _Written(written))
+                    if place is None:
+                        why = (
+                            "on another article"
+                            if parent.article != written.article
+                            else "not shown to readers (spam or awaiting review)"
                         )
-                    final[sid] = (pk, 1, None, None, None)
-                else:
-                    final[sid] = self._under(parent, pk)
-                if final[sid] != self.placed[sid]:
-                    pk, depth, root, parent_pk, reply_to = final[sid]
+                        self.report.parent_missing.append(
+                            f"{sid} (its parent {parent_sid} is {why})"
+                        )
+                elif parent_sid and parent_sid not in self.placed:
+                    self.report.parent_missing.append(
+                        f"{sid} (its parent {parent_sid} is not in the file)"
+                    )
+                final[sid] = place or written._replace(
+                    depth=1, root=None, parent=None, reply_to=None
+                )
+                if final[sid] != written:
                     moved.append(
                         Comment(
-                            pk=pk,
-                            depth=depth,
-                            root_id=root,
-                            parent_id=parent_pk,
-                            reply_to_id=reply_to,
+                            pk=written.pk,
+                            depth=final[sid].depth,
+                            root_id=final[sid].root,
+                            parent_id=final[sid].parent,
+                            reply_to_id=final[sid].reply_to,
                         )
                     )
         Comment.objects.bulk_update(
@@ -421,10 +490,7 @@ class CommentImport:
         in_articles = Comment.objects.filter(pk__in=answered)
         shown_replies = (
             Comment.objects.filter(parent=OuterRef("pk"))
-            .filter(
-                Q(status=Comment.Status.APPROVED)
-                | Q(status__in=Comment.PLACEHOLDER_STATUSES, reply_count__gt=0)
-            )
+            .shown()
             .order_by()
             .values("parent")
             .annotate(n=Count("pk"))

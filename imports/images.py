@@ -94,6 +94,8 @@ def fetch(url: str) -> tuple[bytes, str]:
         with Image.open(BytesIO(data)) as image:
             image.verify()
             kind = image.format
+    except Image.DecompressionBombError:
+        raise ImageNotFetched(f"{url}: too many pixels to be a photograph") from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise ImageNotFetched(f"{url}: not an image") from None
     if kind not in FORMATS:
@@ -101,6 +103,16 @@ def fetch(url: str) -> tuple[bytes, str]:
     stem = posixpath.splitext(posixpath.basename(unquote(urlsplit(url).path)))[0]
     name = get_valid_filename(stem)[:80] or "image"
     return data, name + FORMATS[kind]
+
+
+def outside_images(html: str) -> list[str]:
+    """The images of a body that are not on our own site."""
+    own = urlsplit(settings.SITE_URL).netloc
+    return [
+        m.group(3)
+        for m in IMAGE_SRC.finditer(html)
+        if urlsplit(m.group(3)).netloc != own
+    ]
 
 
 def _store(article: Article, data: bytes, name: str) -> str:
@@ -139,9 +151,12 @@ def localise(article_id: int, featured_url: str = "", featured_alt: str = "") ->
             else f"{match.group(1)}{match.group(2)}{new}{match.group(2)}"
         )
 
-    body = IMAGE_SRC.sub(replace, article.body)
-    changed = body != article.body
-    article.body = body
+    fetched_from = article.body
+    body = IMAGE_SRC.sub(replace, fetched_from)
+    fields = []
+    if body != fetched_from:
+        article.body = body
+        fields += ["body", "body_html", "word_count"]
     if featured_url and not article.hero_image:
         try:
             data, name = fetch(featured_url)
@@ -151,8 +166,17 @@ def localise(article_id: int, featured_url: str = "", featured_alt: str = "") ->
         else:
             article.hero_image.save(name, ContentFile(data), save=False)
             article.hero_image_alt = featured_alt[:200]
-            changed = True
-    if changed:
-        article.save()
+            fields += ["hero_image", "hero_image_alt"]
+            fields += ["hero_image_width", "hero_image_height"]
+    # Fetching takes a while: an editor may have changed the article meanwhile.
+    # Only the fields fetched are written, and the body only if it is still the
+    # one the images were found in.
+    if (
+        "body" in fields
+        and not Article.objects.filter(pk=article.pk, body=fetched_from).exists()
+    ):
+        fields = [f for f in fields if f not in ("body", "body_html", "word_count")]
+    if fields:
+        article.save(update_fields=fields)
         article_changed(article.pk)
     return failed

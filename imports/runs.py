@@ -12,6 +12,7 @@ UPDATE, so two clicks (or two editors) start one import.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.core.cache import caches
@@ -23,6 +24,11 @@ from .models import ImportRun
 from .wordpress import ImportError_, WordPressImport
 
 PROGRESS_SECONDS = 24 * 3600
+UNEXPECTED = (
+    "something unexpected went wrong and nothing was imported; the site's team "
+    "has the details in the log. Try again, or import from the command line."
+)
+logger = logging.getLogger(__name__)
 
 
 def _progress_key(run_id: int) -> str:
@@ -90,10 +96,13 @@ def execute(run_id: int, *, dry_run: bool) -> None:
         )
     except ImportError_ as error:
         # The message names the stored path; the editor knows the file by its name.
-        message = str(error).replace(run.upload.path, run.file_name)
-        ImportRun.objects.filter(pk=run_id).update(
-            status=ImportRun.Status.FAILED, error=message, finished_at=timezone.now()
-        )
+        _finish(run, error=str(error).replace(run.upload.path, run.file_name))
+        return
+    except Exception:
+        # Whatever broke, the run says so instead of running for ever; nothing was
+        # written (one transaction). The traceback goes to the log for the team.
+        logger.exception("Import run %s failed", run_id)
+        _finish(run, error=UNEXPECTED)
         return
     text = "\n".join(report.lines())
     if dry_run:
@@ -101,6 +110,14 @@ def execute(run_id: int, *, dry_run: bool) -> None:
             status=ImportRun.Status.CHECKED, dry_run_report=text
         )
     else:
-        ImportRun.objects.filter(pk=run_id).update(
-            status=ImportRun.Status.DONE, report=text, finished_at=timezone.now()
-        )
+        _finish(run, report=text)
+
+
+def _finish(run: ImportRun, *, error: str = "", report: str = "") -> None:
+    """Done or failed: the reports stay, the uploaded file (commenters' addresses)
+    goes."""
+    status = ImportRun.Status.FAILED if error else ImportRun.Status.DONE
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=status, error=error, report=report, finished_at=timezone.now()
+    )
+    run.upload.delete(save=False)

@@ -39,7 +39,7 @@ from .comments import (
     CommentReport,
     IncomingComment,
 )
-from .images import IMAGE_SRC
+from .images import outside_images
 from .models import ImportedItem, LegacyLink
 
 NAMESPACE_PREFIXES = {
@@ -260,6 +260,7 @@ class WordPressImport:
         self.tag_rows: dict[str, Tag] = {}
         self.author_rows: dict[str, Author] = {}
         self.attachments: dict[str, tuple[str, str]] = {}  # id → (address, alt)
+        self.comment_import: CommentImport | None = None
 
     def run(
         self, path: Path, *, dry_run: bool = False, progress: Progress | None = None
@@ -279,6 +280,7 @@ class WordPressImport:
                     replied_to.add(comment["wp:comment_parent"])
         with transaction.atomic():
             comments = CommentImport("wordpress", "WordPress", replied_to=replied_to)
+            self.comment_import = comments
             done = 0
             for kind, fields in read(path):
                 if kind == "author":
@@ -354,6 +356,8 @@ class WordPressImport:
         )
         if known and known.article and known.source_modified == modified:
             self.report.unchanged += 1
+            # Images the old site did not give last time are asked for again.
+            self.fetch_images(known.article, fields, again=True)
             return known.article
         article = known.article if known and known.article else Article()
         title = html.unescape(fields.get("title", "")).strip() or f"Post {post_id}"
@@ -389,12 +393,15 @@ class WordPressImport:
             self.report.imported += 1
         return article
 
-    def fetch_images(self, article: Article, fields: dict) -> None:
+    def fetch_images(self, article: Article, fields: dict, again=False) -> None:
         """Once committed, bring the article's images from the old site into our
-        media (images.py), in the background: an import does not wait on them."""
+        media (images.py), in the background: an import does not wait on them.
+        `again`: an unchanged post, whose images may not have come last time."""
         featured = self.attachments.get(fields["postmeta"].get("_thumbnail_id") or "")
         url, alt = featured or ("", "")
-        if url or IMAGE_SRC.search(article.body):
+        if again and article.hero_image:
+            url = ""
+        if url or outside_images(article.body):
             from .tasks import fetch_imported_images
 
             transaction.on_commit(
@@ -463,6 +470,8 @@ class WordPressImport:
         author = Author.objects.create(
             name=name, slug=_unique_slug(Author, slugify(login)[:100] or "author")
         )
+        if self.comment_import is not None:
+            self.comment_import.protect(author.name)
         ImportedItem.objects.create(
             source="wordpress", kind="author", source_id=login, author=author
         )

@@ -127,3 +127,12 @@ def test_the_front_page_costs_the_same_queries_however_it_is_arranged(
     listings_changed()
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         client.get("/")
+
+
+def test_top_stories_past_what_the_page_shows_are_not_lost():
+    articles = [ArticleFactory() for _ in range(10)]
+    arrange(lead=articles[0], top=articles[1:7])
+    stories = front_page_stories()
+    assert stories.top == articles[1:5]
+    listed = {a for _, teasers in stories.by_section for a in teasers}
+    assert {articles[5], articles[6]} <= listed  # in their sections, not dropped

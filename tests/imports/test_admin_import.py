@@ -168,3 +168,37 @@ def test_a_malformed_file_fails_its_dry_run_naming_the_file_and_line(
     ).content.decode()
     assert "The file cannot be imported: broken.xml:4:" in page
     assert ">Import</button>" not in page and not Article.objects.exists()
+
+
+def test_the_upload_is_deleted_once_the_import_is_done(
+    signed_in_editor, django_capture_on_commit_callbacks, tmp_path
+):
+    """The file holds commenters' addresses: it is kept only until it is used."""
+    upload(signed_in_editor, DATA / "wordpress.xml", django_capture_on_commit_callbacks)
+    run = ImportRun.objects.get()
+    stored = Path(run.upload.path)
+    assert stored.exists()  # kept for the Import button
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in_editor.post(reverse("admin:imports_importrun_start", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE and run.report
+    assert not stored.exists()
+
+
+def test_an_unexpected_failure_ends_the_run_with_a_message(
+    signed_in_editor, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """A bug in an importer (here: one that raises) must not leave the run
+    "in progress" for ever, polling."""
+    from imports import runs
+
+    class Broken:
+        def run(self, *args, **kwargs):
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runs, "importer", lambda run: Broken())
+    upload(signed_in_editor, DATA / "wordpress.xml", django_capture_on_commit_callbacks)
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED
+    assert "something unexpected went wrong and nothing was imported" in run.error
+    assert "Import run" in caplog.text and "a bug" in caplog.text

@@ -322,11 +322,12 @@ def test_adding_the_address_to_an_account_claims_the_comments(
     assert Comment.objects.get(pk=by_id["50001"].pk).author == zed
 
 
-def test_nobody_is_emailed_by_an_import(mailoutbox):
+def test_nobody_is_emailed_by_an_import(mailoutbox, committed):
     ArticleFactory(slug="harbour-opens")
-    run("import_wordpress", WORDPRESS)
-    run("import_disqus", DISQUS, MAP)
-    assert mailoutbox == []
+    with committed():  # everything queued on commit runs, tasks included
+        run("import_wordpress", WORDPRESS)
+        run("import_disqus", DISQUS, MAP)
+    assert Comment.objects.exists() and mailoutbox == []
 
 
 def test_a_newer_export_adds_only_the_new_comments_under_their_old_parents(
@@ -349,3 +350,81 @@ def test_a_newer_export_adds_only_the_new_comments_under_their_old_parents(
     assert (late.parent, late.depth, late.root) == (by_id["50001"], 2, by_id["50001"])
     first = Comment.objects.get(pk=by_id["50001"].pk)
     assert first.reply_count == 2
+
+
+def disqus_file(tmp_path, posts: str, threads: str) -> Path:
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<disqus xmlns="http://disqus.com" '
+        f'xmlns:dsq="http://disqus.com/disqus-internals">{threads}{posts}</disqus>'
+    )
+    return path
+
+
+def post(pid: str, thread: str, parent: str = "", spam: bool = False) -> str:
+    parent_tag = f'<parent dsq:id="{parent}"/>' if parent else ""
+    return (
+        f'<post dsq:id="{pid}"><message>&lt;p&gt;Post {pid}&lt;/p&gt;</message>'
+        f"<createdAt>2024-06-01T10:00:00Z</createdAt><isSpam>{str(spam).lower()}"
+        f"</isSpam><author><name>Guest {pid}</name><isAnonymous>true</isAnonymous>"
+        f'</author><thread dsq:id="{thread}"/>{parent_tag}</post>'
+    )
+
+
+def test_a_reply_never_hangs_under_another_article_or_a_hidden_comment(tmp_path):
+    """A file can name a parent on another thread, or a spam one: the reply is
+    shown top-level on its own article, counted once, and listed."""
+    ArticleFactory(slug="harbour-opens")
+    ArticleFactory(slug="council-votes")
+    threads = "".join(
+        f'<thread dsq:id="{n}"><link>https://news.example.com/articles/{slug}/'
+        "</link></thread>"
+        for n, slug in [("1", "harbour-opens"), ("2", "council-votes")]
+    )
+    posts = post("A", "1") + post("B", "2", parent="A")
+    posts += post("S", "1", spam=True) + post("R", "1", parent="S")
+    report = run("import_disqus", disqus_file(tmp_path, posts, threads))
+    c = {i.source_id: i.comment for i in ImportedItem.objects.filter(source="disqus")}
+    assert c["B"].parent is None and c["B"].article.slug == "council-votes"
+    assert c["R"].parent is None and c["R"].status == Comment.Status.APPROVED
+    assert "B (its parent A is on another article)" in report
+    assert "R (its parent S is not shown to readers" in report
+    for slug, shown in [("harbour-opens", 2), ("council-votes", 1)]:
+        article = Article.objects.get(slug=slug)
+        assert article.comment_count == shown
+        assert Comment.objects.filter(article=article).shown().count() == shown
+
+
+def test_comments_an_import_gave_a_profile_after_its_claim_still_come(moved_in):
+    """Ann claimed her address; a comment written for her profile afterwards (an
+    import that read it before the claim committed) is hers when she is seen
+    again, and a reader who verified while an import ran gets theirs."""
+    from comments.claims import claim, claim_for_verified_owners
+
+    _, by_id, _, _ = moved_in
+    ann = VerifiedUserFactory(email="ann@example.com")
+    assert claim(ann, "ann@example.com") == 2
+    late = Comment.objects.get(pk=by_id["50020"].pk)  # Bo's, given to Ann's profile
+    late.author, late.unclaimed_profile = (
+        None,
+        UnclaimedProfile.objects.get(email="ann@example.com"),
+    )
+    late.save()
+    assert claim(ann, "ann@example.com") == 1
+    bo = VerifiedUserFactory(email="bo@example.com")  # verified during the import
+    assert claim_for_verified_owners(["bo@example.com"]) >= 3
+    assert Comment.objects.get(pk=by_id["50030"].pk).author == bo
+
+
+def test_deleting_the_account_forgets_the_claimed_address(moved_in, client, committed):
+    from accounts.services import account_delete
+
+    _, by_id, _, _ = moved_in
+    ann = VerifiedUserFactory(email="ann@example.com")
+    from comments.claims import claim
+
+    claim(ann, "ann@example.com")
+    with committed():
+        account_delete(user=ann)
+    assert not UnclaimedProfile.objects.filter(email="ann@example.com").exists()
+    assert not Comment.objects.filter(author_id=ann.pk).exists()
