@@ -4,8 +4,10 @@ import math
 import re
 
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 from django.db.models import Q
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -148,6 +150,13 @@ class Article(models.Model):
         width_field="hero_image_width",
         height_field="hero_image_height",
     )
+    share_images = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The social card and the 16×9, 4×3 and 1×1 pictures "
+        "(share_images.py), by shape, with the key of what they show.",
+    )
     hero_image_width = models.PositiveIntegerField(null=True, editable=False)
     hero_image_height = models.PositiveIntegerField(null=True, editable=False)
     hero_image_alt = models.CharField(
@@ -191,12 +200,19 @@ class Article(models.Model):
         if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
             # comment_count belongs to the discussion, which keeps it with F()
             # updates; an editor's save must not write back the count it loaded.
+            # Nor the share pictures, which their task writes.
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "comment_count"
+                if not field.primary_key
+                and field.name not in ("comment_count", "share_images")
             ]
         super().save(*args, **kwargs)
+        if self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED):
+            from .tasks import make_share_images
+
+            pk = self.pk
+            transaction.on_commit(lambda: make_share_images.enqueue(pk))
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -226,6 +242,27 @@ class Article(models.Model):
         """What readers are told: the editorial update, else the publication."""
         return self.updated_at or self.published_at
 
+    def share_image_urls(self) -> list[str]:
+        """The 16×9, 4×3 and 1×1 pictures, as search engines ask for them (the
+        hero image itself until they are made)."""
+        made = self.share_images
+        urls = [
+            settings.SITE_URL + default_storage.url(made[shape])
+            for shape in ("16x9", "4x3", "1x1")
+            if made.get(shape)
+        ]
+        if not urls and self.hero_image:
+            urls = [settings.SITE_URL + self.hero_image.url]
+        return urls
+
+    @property
+    def social_card_url(self) -> str:
+        """The picture a shared link shows: the hero image, else the drawn card."""
+        if self.hero_image:
+            return settings.SITE_URL + self.hero_image.url
+        card = self.share_images.get("card")
+        return settings.SITE_URL + default_storage.url(card) if card else ""
+
     def structured_data(self, absolute_url: str, faq_items) -> list[dict]:
         """JSON-LD for search engines: a NewsArticle, plus a FAQPage if any."""
         data: list[dict] = [
@@ -245,14 +282,25 @@ class Article(models.Model):
                 "articleSection": self.section.name,
                 "keywords": [tag.name for tag in self.tags.all()],
                 "wordCount": self.word_count,
+                "image": self.share_image_urls(),
                 "author": [
-                    {"@type": "Person", "name": author.name}
+                    {
+                        "@type": "Person",
+                        "name": author.name,
+                        "url": settings.SITE_URL + author.get_absolute_url(),
+                    }
                     for author in self.authors.all()
                 ],
                 "publisher": {
                     "@type": "NewsMediaOrganization",
                     "name": settings.SITE_NAME,
                     "url": settings.SITE_URL,
+                    "logo": {
+                        "@type": "ImageObject",
+                        "url": settings.SITE_URL + static("img/publisher-logo.png"),
+                        "width": 600,
+                        "height": 60,
+                    },
                 },
             }
         ]

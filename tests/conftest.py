@@ -10,9 +10,16 @@ IMMEDIATE_TASKS = {
 }
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Fast hashing, tasks run at once, mail to the outbox, a clean cache per test."""
+def _test_settings(settings, _media_root):
+    """Fast hashing, tasks run at once, mail to the outbox, a clean cache per test,
+    uploads and drawn pictures in a temporary folder, not the project's media/."""
+    settings.MEDIA_ROOT = _media_root
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = IMMEDIATE_TASKS
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -108,6 +108,7 @@ class Command(BaseCommand):
             f"Demo articles: {len(result.created)} created, "
             f"{len(result.skipped)} already there."
         )
+        call_command("make_share_images", stdout=self.stdout)
         accounts = [
             ensure_demo_user(
                 email="editor@example.com",

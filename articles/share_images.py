@@ -1,0 +1,135 @@
+"""The pictures an article is shared with: a social card for every article, and the
+three shapes search engines ask for.
+
+Every published article gets a 1200×630 card drawn with Pillow from its section,
+headline and the publication's name (fonts from static/fonts), so a shared link
+always shows a large picture. For structured data it also gets 16×9, 4×3 and 1×1
+images: crops of the hero image when there is one (the middle of it), else the
+card drawn at those sizes. They are made once, in a task after the save commits,
+and made again only when what they show changes (the key: headline, section,
+publication name and hero image), under new file names so no cache serves an old
+one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from .cache import article_changed
+from .models import Article
+
+CARD = (1200, 630)
+SHAPES = {"16x9": (1200, 675), "4x3": (1200, 900), "1x1": (1200, 1200)}
+PAPER, INK, ACCENT, RULE = "#fdfcf9", "#1b1b1b", "#8b1e2d", "#d9d4c7"
+
+
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(finders.find(f"fonts/{name}"), size)
+
+
+def key_for(article: Article) -> str:
+    """What the pictures show: they are redrawn when it changes."""
+    shown = "\n".join(
+        [
+            article.title,
+            article.section.name,
+            settings.SITE_NAME,
+            article.hero_image.name or "",
+        ]
+    )
+    return hashlib.sha256(shown.encode()).hexdigest()[:12]
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, room: float) -> list[str]:
+    """Words to lines no wider than `room`, as the font measures them."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= room:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def draw_card(title: str, section: str, size: tuple[int, int] = CARD) -> Image.Image:
+    """The card: the section in the accent colour, the headline as large as fits
+    in five lines, and the publication's name at the foot."""
+    width, height = size
+    margin = 72
+    image = Image.new("RGB", size, PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 18, height], fill=ACCENT)
+    kicker = _font("DejaVuSans-Bold.ttf", 30)
+    draw.text((margin, margin - 8), section.upper(), font=kicker, fill=ACCENT)
+    footer = _font("DejaVuSerif-Bold.ttf", 40)
+    foot_y = height - margin - 40
+    draw.line([margin, foot_y - 28, width - margin, foot_y - 28], fill=RULE, width=3)
+    draw.text((margin, foot_y), settings.SITE_NAME, font=footer, fill=INK)
+    top, bottom = margin + 56, foot_y - 56
+    for points in range(76, 30, -4):  # the largest size whose lines fit
+        font = _font("DejaVuSerif-Bold.ttf", points)
+        lines = _wrap(title, font, width - 2 * margin)
+        line_height = int(points * 1.18)
+        if len(lines) <= 5 and len(lines) * line_height <= bottom - top:
+            break
+    lines = lines[:5]
+    for n, line in enumerate(lines):
+        draw.text((margin, top + n * line_height), line, font=font, fill=INK)
+    return image
+
+
+def _png(image: Image.Image) -> ContentFile:
+    out = BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return ContentFile(out.getvalue())
+
+
+def _jpeg(image: Image.Image) -> ContentFile:
+    out = BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue())
+
+
+def make_share_images(article_id: int) -> bool:
+    """Draw (or crop) the article's pictures if what they show changed."""
+    article = Article.objects.select_related("section").filter(pk=article_id).first()
+    if article is None:
+        return False
+    key = key_for(article)
+    if article.share_images.get("key") == key:
+        return False
+    folder = f"share/{article.pk}"
+    made = {"key": key}
+    made["card"] = default_storage.save(
+        f"{folder}/{key}-card.png", _png(draw_card(article.title, article.section.name))
+    )
+    hero = None
+    if article.hero_image:
+        try:
+            with article.hero_image.open("rb") as file:
+                hero = Image.open(file)
+                hero.load()
+        except (OSError, ValueError):
+            hero = None  # the file is gone: the drawn card stands in
+    for shape, size in SHAPES.items():
+        if hero is not None:
+            content = _jpeg(ImageOps.fit(hero, size, centering=(0.5, 0.4)))
+            name = f"{folder}/{key}-{shape}.jpg"
+        else:
+            content = _png(draw_card(article.title, article.section.name, size))
+            name = f"{folder}/{key}-{shape}.png"
+        made[shape] = default_storage.save(name, content)
+    old = article.share_images
+    Article.objects.filter(pk=article.pk).update(share_images=made)
+    for shape, name in old.items():
+        if shape != "key" and name and name not in made.values():
+            default_storage.delete(name)
+    article_changed(article.pk)
+    return True

@@ -1,0 +1,113 @@
+"""Every article shares with a picture: a 1200×630 card drawn from its headline,
+redrawn when the headline changes; the three shapes for structured data (crops of
+the hero image when there is one); og:, twitter: and JSON-LD point at them."""
+
+import json
+import re
+from io import BytesIO
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageChops
+
+from articles.models import Article
+from articles.share_images import draw_card
+from tests.articles.factories import ArticleFactory, AuthorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def published(committed, **fields) -> Article:
+    with committed(execute=True):  # the pictures' task runs once the save commits
+        article = ArticleFactory(**fields)
+    article.refresh_from_db()
+    return article
+
+
+def opened(name: str) -> Image.Image:
+    with default_storage.open(name) as file:
+        image = Image.open(file)
+        image.load()
+    return image
+
+
+def test_a_published_article_gets_a_card_with_its_headline(
+    media, django_capture_on_commit_callbacks
+):
+    article = published(
+        django_capture_on_commit_callbacks, title="Harbour reopens after the storm"
+    )
+    card = opened(article.share_images["card"])
+    assert card.size == (1200, 630)
+    blank = draw_card("", article.section.name)
+    assert ImageChops.difference(card.convert("RGB"), blank).getbbox() is not None
+    assert {opened(article.share_images[s]).size for s in ("16x9", "4x3", "1x1")} == {
+        (1200, 675),
+        (1200, 900),
+        (1200, 1200),
+    }
+
+
+def test_the_card_is_redrawn_when_the_headline_changes_and_only_then(
+    media, django_capture_on_commit_callbacks
+):
+    article = published(django_capture_on_commit_callbacks, title="First headline")
+    first = article.share_images["card"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article.standfirst = "A new standfirst."
+        article.save()
+    article.refresh_from_db()
+    assert article.share_images["card"] == first  # nothing it shows changed
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Corrected headline"
+        article.save()
+    article.refresh_from_db()
+    assert article.share_images["card"] != first
+    assert not default_storage.exists(first)  # the old one is gone
+
+
+def test_a_hero_image_gives_the_three_shapes_as_crops(
+    media, django_capture_on_commit_callbacks
+):
+    photo = BytesIO()
+    Image.new("RGB", (2000, 1000), "darkgreen").save(photo, "JPEG")
+    article = published(
+        django_capture_on_commit_callbacks,
+        hero_image=SimpleUploadedFile("quay.jpg", photo.getvalue()),
+        hero_image_alt="The quay",
+    )
+    square = opened(article.share_images["1x1"])
+    assert square.size == (1200, 1200) and square.format == "JPEG"
+    assert square.getpixel((600, 600))[1] > 60  # green: the photo, not a card
+
+
+def test_the_page_points_every_share_at_a_large_picture(
+    client, media, django_capture_on_commit_callbacks
+):
+    author = AuthorFactory(name="Marta Kowalczyk")
+    article = published(django_capture_on_commit_callbacks, authors=[author])
+    page = client.get(article.get_absolute_url()).content.decode()
+    card_url = "http://127.0.0.1:8000/media/" + article.share_images["card"]
+    assert f'<meta property="og:image" content="{card_url}">' in page
+    assert '<meta property="og:image:width" content="1200">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    assert f'<meta name="twitter:image" content="{card_url}">' in page
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+        .group(1)
+        .replace("\\u003C", "<")
+    )
+    news = data[0] if isinstance(data, list) else data
+    # Google's Article documentation: recommended properties.
+    for prop in ("headline", "image", "datePublished", "dateModified", "author"):
+        assert news.get(prop), prop
+    assert len(news["image"]) == 3 and all(u.startswith("http") for u in news["image"])
+    assert news["author"][0]["url"].endswith(author.get_absolute_url())
+    assert news["publisher"]["logo"]["url"].endswith("/static/img/publisher-logo.png")
