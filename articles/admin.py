@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
 
-from .cache import article_changed, listings_changed, site_changed
+from .cache import article_changed, articles_changed, listings_changed, site_changed
 from .front_page import TOP_STORIES
 from .models import (
     Article,
@@ -32,17 +32,31 @@ def refresh_article_pages(article_ids) -> None:
 
 
 class RefreshListingsMixin:
-    """Tags and authors appear on listing pages: refresh those on change."""
+    """Tags and authors appear on listing pages and on their articles' pages (the
+    byline, the tag links): refresh those on change. (A shared cache in front keeps
+    article pages a day: nothing else would refresh them.)"""
 
     refresh = staticmethod(listings_changed)
 
+    def _refresh_after_commit(self, article_ids: list[int]) -> None:
+        def refresh() -> None:
+            self.refresh()
+            articles_changed(article_ids)
+
+        transaction.on_commit(refresh)
+
+    @staticmethod
+    def _article_ids(obj) -> list[int]:
+        return list(obj.articles.values_list("pk", flat=True))
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(self.refresh)
+        self._refresh_after_commit(self._article_ids(obj))
 
     def delete_model(self, request, obj):
+        article_ids = self._article_ids(obj)  # before the links go with it
         super().delete_model(request, obj)
-        transaction.on_commit(self.refresh)
+        self._refresh_after_commit(article_ids)
 
 
 class FaqItemInline(CheckedIdsMixin, admin.TabularInline):

@@ -339,3 +339,43 @@ def test_the_purge_follows_the_new_versions(settings, monkeypatch):
     article_changed(5)
     assert seen_at_purge and seen_at_purge[0] != before
     assert seen_at_purge[0] == get_versions(key)
+
+
+def test_many_tags_go_to_varnish_in_purges_of_100(varnish_purger):
+    """An author on 250 articles renamed: Varnish refuses headers over 8 KB."""
+    tags = [f"article-{n}" for n in range(250)]
+    assert purge_tags.call(tags=tags) is True
+    per_host = varnish_purger.requests[: len(varnish_purger.requests) // 2]
+    assert [len(r.headers["xkey-purge"].split()) for r in per_host] == [100, 100, 50]
+
+
+def test_renaming_an_author_refreshes_the_pages_with_their_byline(
+    admin_client, client, varnish_purger, django_capture_on_commit_callbacks
+):
+    """Bylines are on article pages, which a shared cache keeps a day: renaming an
+    author refreshes (and purges) every article page that shows them."""
+    from django.urls import reverse
+
+    from tests.articles.factories import AuthorFactory
+
+    author = AuthorFactory(name="Ann Onymous")
+    article = ArticleFactory(authors=[author])
+    unrelated = ArticleFactory()
+    client.get(article.get_absolute_url())
+    client.get(unrelated.get_absolute_url())
+    varnish_purger.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:articles_author_change", args=[author.pk]),
+            {"name": "Ann Known", "slug": author.slug, "role": author.role or ""},
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    purged = {
+        tag for r in varnish_purger.requests for tag in r.headers["xkey-purge"].split()
+    }
+    assert {f"article-{article.pk}", "listings"} <= purged
+    assert f"article-{unrelated.pk}" not in purged
+    page = client.get(article.get_absolute_url())
+    assert page["X-Page-Cache"] == "MISS"
+    assert "Ann Known" in page.content.decode()
+    assert client.get(unrelated.get_absolute_url())["X-Page-Cache"] == "HIT"
