@@ -1,4 +1,6 @@
-"""Demo discussion: about 200 comments under the Miami peace-talks article.
+"""Demo discussion: about 110 comments under the Miami peace-talks article.
+
+The words are in demo_threads.py, written whole, thread by thread.
 
 Called by `manage.py demo` after the articles are imported. Idempotent: if the demo
 readers have already commented there, nothing changes. Rows are bulk-created (so
@@ -10,6 +12,7 @@ import datetime
 import random
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -18,85 +21,34 @@ from django.utils import timezone
 from articles.cache import article_changed
 from articles.models import Article
 
+from .demo_threads import READERS, THREADS
 from .markdown import render_comment
 from .models import Comment, Reaction, WordRule
 from .services import HOLD_FIRST, HOLD_LINKS, HOLD_WORD
 
 DEMO_ARTICLE = "ukraine-peace-talks-miami"
 COMMENTER = ("commenter@example.com", "Maya Lindqvist")
-READERS = [
-    COMMENTER,
-    ("tomasz@example.com", "Tomasz K."),
-    ("amara@example.com", "Amara Obi"),
-    ("jules@example.com", "Jules Martin"),
-    ("hannah@example.com", "Hannah Weiss"),
-    ("diego@example.com", "Diego Alvarez"),
-    ("oksana@example.com", "Oksana Petrenko"),
-    ("sam@example.com", "Sam Whitfield"),
-    ("priya@example.com", "Priya Raman"),
-]
-
-OPENINGS = [
-    "I read this twice and I'm still not sure the timing works.",
-    "Good summary of a very messy week of diplomacy.",
-    "The piece is fair, but it underplays the role of Europe.",
-    "Speaking as someone with family in Kharkiv,",
-    "What strikes me most is how little the public has been told.",
-    "Honestly, I expected more scepticism from the article.",
-    "This matches what I've heard from colleagues in Warsaw.",
-    "A useful explainer.",
-    "I'm cautiously optimistic, for the first time in a while.",
-    "History suggests we should be careful here.",
-]
-MIDDLES = [
-    "Any deal that freezes the front line without *guarantees* just postpones the "
-    "next war.",
-    "Security guarantees only mean something if someone is willing to enforce them.",
-    "The sanctions question is the real sticking point, and nobody wants to say so.",
-    "Miami is an odd venue, but neutral ground has worked before (see Dayton).",
-    "The UN has been sidelined so far; I wonder whether that changes after a "
-    "ceasefire.",
-    "Reconstruction money will shape the outcome as much as any map.",
-    "Public opinion in Ukraine has shifted a lot since 2022, and polls show it.",
-    "It matters who monitors a ceasefire, not just who signs it.",
-    "Prisoner exchanges would be a concrete sign of good faith.",
-    "Energy infrastructure has to be part of any first agreement.",
-]
-CLOSINGS = [
-    "Curious what others think.",
-    "We'll know more after the next round.",
-    "",
-    "Thanks for not sensationalising it.",
-    "> Nothing is agreed until everything is agreed.\n\nThat line says it all.",
-    "",
-    "I'd like to see a follow-up on the humanitarian corridors.",
-]
-REPLIES = [
-    "I agree with most of this, but the guarantees question cuts both ways.",
-    "Do you have a source for that? I've read the opposite.",
-    "That's a fair point, and the article does mention it near the end.",
-    "Respectfully, I think you're overestimating how much leverage there is.",
-    "Exactly. The *sequencing* is everything here.",
-    "Dayton is a good comparison, though the stakes are different.",
-    "Thank you, this is the most sensible comment in the thread.",
-    "I'm less optimistic. Talks have stalled at this stage before.",
-    "Worth reading the FAQ above on exactly this.",
-    "Yes, and the monitoring mission would need a clear mandate.",
-]
+# A reader who joined today: their first comment is the one held as a first comment.
+NEWCOMER = ("felix@example.com", "Felix Brandt")
+HELD = [
+    # (author, hold reason, rule, body): reasons that fit each author's history.
+    ("diego", HOLD_LINKS.format(limit=2), "links",
+     "Sources for the energy point, since someone asked: https://a.example/grid "
+     "https://b.example/strikes https://c.example/winter"),
+    ("greg", HOLD_WORD, "word-rule", "Whoever planned this summit is a clown, "
+     "frankly. Two days and not even a joint statement."),
+    ("newcomer", HOLD_FIRST, "first-comments",
+     "First time commenting here. I came for the FAQ and stayed for the "
+     "discussion, which is rare."),
+]  # fmt: skip
 
 
-def _body(rng: random.Random) -> str:
-    parts = [rng.choice(OPENINGS), rng.choice(MIDDLES)]
-    closing = rng.choice(CLOSINGS)
-    text = " ".join(parts)
-    return f"{text}\n\n{closing}" if closing else text
-
-
-def _readers():
+def _readers() -> dict[str, dict]:
+    """The demo readers' logins by key (READERS in demo_threads), verified."""
     from articles.management.commands.demo import ensure_demo_user
 
-    logins = []
-    for email, name in READERS:
+    logins = {}
+    for key, (email, name, _) in READERS.items():
         login = ensure_demo_user(
             email=email,
             display_name=name,
@@ -108,7 +60,7 @@ def _readers():
             email=email,
             defaults={"verified": True, "primary": True},
         )
-        logins.append(login)
+        logins[key] = login
     return logins
 
 
@@ -133,99 +85,146 @@ def load(*, stdout) -> list[dict]:
 
 def _load_discussion(*, stdout) -> list[dict]:
     logins = _readers()
-    users = [login["user"] for login in logins]
+    users = {key: login["user"] for key, login in logins.items()}
+    first_login = [logins["maya"]]
     article = Article.objects.filter(slug=DEMO_ARTICLE).first()
     if article is None:
-        return logins[:1]
-    if Comment.objects.filter(article=article, author__in=users).exists():
+        return first_login
+    if Comment.objects.filter(article=article, author__in=users.values()).exists():
         stdout.write("Demo discussion: already there.")
-        return logins[:1]
+        return first_login
     rng = random.Random(4)  # noqa: S311 - demo text, not security
-    start = (article.published_at or timezone.now()) + datetime.timedelta(minutes=20)
-    span = max(timezone.now() - start, datetime.timedelta(hours=2))
-
-    def when(i: int, total: int) -> datetime.datetime:
-        return start + span * (i / (total + 1)) * 0.9
-
+    published = article.published_at or timezone.now()
+    start = published + datetime.timedelta(minutes=20)
+    span = max(timezone.now() - start, datetime.timedelta(hours=2)) * 0.85
     with transaction.atomic():
-        clown, _ = WordRule.objects.get_or_create(
+        WordRule.objects.get_or_create(
             phrase="clown", defaults={"action": WordRule.Action.HOLD}
         )
-        tops = Comment.objects.bulk_create(
-            _comment(article, rng.choice(users), _body(rng), when(i, 110), depth=1,
-                     status=Comment.Status.APPROVED)
-            for i in range(110)
-        )  # fmt: skip
-        level2 = Comment.objects.bulk_create(
-            _comment(article, rng.choice(users), rng.choice(REPLIES),
-                     parent.created + datetime.timedelta(minutes=rng.randint(5, 90)),
-                     parent=parent, root=parent, depth=2,
-                     status=Comment.Status.APPROVED)
-            for parent in rng.sample(tops, 55) for _ in range(rng.choice([1, 1, 2]))
-        )  # fmt: skip
+        picks = _create_threads(article, users, rng, start=start, span=span)
+        newcomer = _newcomer(joined=timezone.now() - datetime.timedelta(hours=1))
         Comment.objects.bulk_create(
-            _comment(article, rng.choice(users), rng.choice(REPLIES),
-                     parent.created + datetime.timedelta(minutes=rng.randint(5, 60)),
-                     parent=parent, root=parent.root, depth=3,
-                     status=Comment.Status.APPROVED)
-            for parent in rng.sample(level2, 20)
-        )  # fmt: skip
-        held = [
-            (HOLD_LINKS.format(limit=2), "links", "Sources: https://a.example "
-             "https://b.example https://c.example"),
-            (HOLD_FIRST, "first-comments",
-             "First time commenting here. Thanks for the clear piece."),
-            (HOLD_WORD, f"word-rule:{clown.pk}:clown",
-             "Whoever planned this summit is a clown, frankly."),
-        ]  # fmt: skip
-        Comment.objects.bulk_create(
-            _comment(article, users[i + 1], body, timezone.now(),
+            _comment(article, newcomer if who == "newcomer" else users[who], body,
+                     timezone.now() - datetime.timedelta(minutes=20 - 5 * i),
                      status=Comment.Status.PENDING, hold_reason=reason,
-                     hold_rule=rule)
-            for i, (reason, rule, body) in enumerate(held)
+                     hold_rule=_word_rule_key() if rule == "word-rule" else rule)
+            for i, (who, reason, rule, body) in enumerate(HELD)
         )  # fmt: skip
         approved = list(Comment.objects.approved().filter(article=article))
+        readers = list(users.values())
         Reaction.objects.bulk_create(
             (
                 Reaction(user=user, comment=comment)
-                for comment in rng.sample(approved, 90)
-                for user in rng.sample(users, rng.randint(1, 5))
+                for comment in rng.sample(approved, 60)
+                for user in rng.sample(readers, rng.randint(1, 6))
                 if user.pk != comment.author_id
             ),
             ignore_conflicts=True,
         )
         on_article = Comment.objects.filter(article=article)
-        on_article.update(
-            reaction_count=Coalesce(
-                Subquery(
-                    Reaction.objects.filter(comment=OuterRef("pk"))
-                    .values("comment")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            reply_count=Coalesce(
-                Subquery(
-                    Comment.objects.filter(
-                        parent=OuterRef("pk"), status=Comment.Status.APPROVED
-                    )
-                    .values("parent")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-        )
-        pick = on_article.filter(depth=1).order_by("-reaction_count", "pk").first()
-        Comment.objects.filter(pk=pick.pk).update(
+        _count(on_article)
+        Comment.objects.filter(pk__in=[c.pk for c in picks]).update(
             is_editors_pick=True, picked_at=timezone.now()
         )
         Article.objects.filter(pk=article.pk).update(
             comment_count=on_article.filter(Q(status=Comment.Status.APPROVED)).count()
         )
+        _join_before_first_comment(users, published=published)
         transaction.on_commit(lambda: article_changed(article.pk))
     stdout.write(
         f"Demo discussion: {on_article.count()} comments on “{article.title}”."
     )
-    return logins[:1]
+    return first_login
+
+
+def _create_threads(article, users, rng, *, start, span) -> list[Comment]:
+    """THREADS as rows, level by level (a reply needs its parent's pk); threads
+    spread over `span` from `start`, replies minutes to hours after their parent.
+    Returns the editors' picks."""
+    picks = []
+    latest = timezone.now() - datetime.timedelta(minutes=30)  # nothing in the future
+    level = [(thread, None) for thread in THREADS]
+    for depth in (1, 2, 3):
+        rows = []
+        for i, (item, parent) in enumerate(level):
+            if parent is None:
+                created = (
+                    start
+                    + span * (i / len(level))
+                    + datetime.timedelta(minutes=rng.randint(0, 50))
+                )
+            else:
+                created = parent.created + datetime.timedelta(
+                    minutes=rng.randint(4, 300)
+                )
+            created = min(created, latest)
+            rows.append(
+                _comment(article, users[item.author], item.body, created,
+                         parent=parent, depth=depth,
+                         root=(parent.root or parent) if parent else None,
+                         status=Comment.Status.APPROVED)
+            )  # fmt: skip
+        created_rows = Comment.objects.bulk_create(rows)
+        pairs = list(zip(created_rows, level, strict=True))
+        picks += [row for row, (item, _) in pairs if item.pick]
+        level = [
+            (reply, row)
+            for row, (item, _) in zip(created_rows, level, strict=True)
+            for reply in item.replies
+        ]
+    return picks
+
+
+def _count(comments) -> None:
+    """The denormalized reaction and reply counts, from the rows."""
+    comments.update(
+        reaction_count=Coalesce(
+            Subquery(
+                Reaction.objects.filter(comment=OuterRef("pk"))
+                .values("comment")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
+        reply_count=Coalesce(
+            Subquery(
+                Comment.objects.filter(
+                    parent=OuterRef("pk"), status=Comment.Status.APPROVED
+                )
+                .values("parent")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
+    )
+
+
+def _newcomer(*, joined):
+    from articles.management.commands.demo import ensure_demo_user
+
+    user = ensure_demo_user(
+        email=NEWCOMER[0], display_name=NEWCOMER[1], role="Demo commenter"
+    )["user"]
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    get_user_model().objects.filter(pk=user.pk).update(date_joined=joined)
+    return user
+
+
+def _word_rule_key() -> str:
+    rule = WordRule.objects.get(phrase="clown")
+    return f"word-rule:{rule.pk}:clown"[:40]
+
+
+def _join_before_first_comment(users: dict, *, published) -> None:
+    """Readers joined before they commented: READERS says how long before the
+    article each one signed up."""
+    User = get_user_model()
+    for key, user in users.items():
+        days = READERS[key][2]
+        User.objects.filter(pk=user.pk).update(
+            date_joined=published - datetime.timedelta(days=days)
+        )

@@ -24,24 +24,39 @@ from articles.models import Article
 from ..markdown import render_comment
 from ..models import Comment, ModerationDecision, Report
 from ..services import HOLD_FIRST, HOLD_LINKS, HOLD_REPORTED, HOLD_WORD
+from . import queue
 
 MODERATOR = ("moderator@example.com", "Demo Moderator")
 QUEUE_ARTICLE = "europe-sanctions-debate-explained"
+# (who, rule, hold reason, body). "regular": a reader with approved comments behind
+# them (from the demo discussion); any other value names an account made today, so
+# held as a first comment unless an earlier rule (links, a word) caught it first.
 HELD = [
-    ("links", HOLD_LINKS.format(limit=2),
-     "Full list here: https://x.example https://y.example https://z.example"),
-    ("first-comments", HOLD_FIRST, "Is there a timeline for the next package?"),
-    ("first-comments", HOLD_FIRST, "Great explainer, bookmarked it for my students."),
-    ("first-comments", HOLD_FIRST, "The unanimity rule is the whole story, isn't it?"),
-    ("word-rule", HOLD_WORD, "Only a clown would believe these sanctions work."),
-    ("first-comments", HOLD_FIRST, "Hungary's veto threat is mentioned too briefly."),
-    ("links", HOLD_LINKS.format(limit=2),
+    ("regular", "links", HOLD_LINKS.format(limit=2),
+     "Full list of the measures here: https://x.example/annex https://y.example/"
+     "list https://z.example/faq"),
+    ("Lucía Moreno", "first-comments", HOLD_FIRST,
+     "Is there a timeline for the next package?"),
+    ("Tom Brennan", "first-comments", HOLD_FIRST,
+     "Great explainer, bookmarked it for my students."),
+    ("Aylin Kaya", "first-comments", HOLD_FIRST,
+     "The unanimity rule is the whole story, isn't it?"),
+    ("regular", "word-rule", HOLD_WORD,
+     "Only a clown would believe these sanctions work on their own."),
+    ("Péter Szabó", "first-comments", HOLD_FIRST,
+     "Hungary's veto threat gets one sentence. It deserved a section."),
+    ("Watch Outlet", "links", HOLD_LINKS.format(limit=2),
      "BUY CHEAP WATCHES https://spam.example https://spam.example/2 https://s.example"),
-    ("first-comments", HOLD_FIRST, "Could you explain the oil price cap next?"),
-    ("first-comments", HOLD_FIRST, "Frozen assets: who decides what happens to them?"),
-    ("first-comments", HOLD_FIRST, "I think the article is fair to both sides."),
-    ("first-comments", HOLD_FIRST, "Sanctions hurt ordinary people first. Always."),
-    ("first-comments", HOLD_FIRST, "Thanks, this cleared up a lot for me."),
+    ("Nora Haddad", "first-comments", HOLD_FIRST,
+     "Could you explain the oil price cap next?"),
+    ("Jonas Berg", "first-comments", HOLD_FIRST,
+     "Frozen assets: who decides what happens to them?"),
+    ("Chloé Bernard", "first-comments", HOLD_FIRST,
+     "I think the article is fair to both sides, which is rarer than it should be."),
+    ("Owen Price", "first-comments", HOLD_FIRST,
+     "Sanctions hurt ordinary people first. Always."),
+    ("Mei Tanaka", "first-comments", HOLD_FIRST,
+     "Thanks, this cleared up a lot for me."),
 ]  # fmt: skip
 REPORTED = [
     ("This is propaganda and the author knows it.", "misinformation", 3),
@@ -95,34 +110,61 @@ def load(*, stdout) -> list[dict]:
     return [login]
 
 
+def _newcomer(name: str, *, joined):
+    """A reader who signed up today (their first comment is held as such)."""
+    from articles.management.commands.demo import ensure_demo_user
+
+    handle = name.split()[0].lower().translate(str.maketrans("íéóáú", "ieoau"))
+    user = ensure_demo_user(
+        email=f"{handle}.new@example.com", display_name=name, role="Demo newcomer"
+    )["user"]
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    get_user_model().objects.filter(pk=user.pk).update(date_joined=joined)
+    return user
+
+
 def _queue(moderator, stdout) -> None:
     article = Article.objects.filter(slug=QUEUE_ARTICLE).first()
-    readers = list(
+    # Regulars: readers with published comments behind them (the demo discussion).
+    regulars = list(
         get_user_model()
-        .objects.filter(email__endswith="@example.com", is_staff=False)
+        .objects.filter(
+            email__endswith="@example.com",
+            is_staff=False,
+            comments__status=Comment.Status.APPROVED,
+        )
         .exclude(email__in=["commenter@example.com", "asker@example.com"])
+        .distinct()
         .order_by("email")
     )
-    if article is None or len(readers) < 4:
+    if article is None or len(regulars) < 6:
         return
-    if Comment.objects.filter(article=article, body=HELD[0][2]).exists():
+    if Comment.objects.filter(article=article, body=HELD[0][3]).exists():
         stdout.write("Demo moderation queue: already there.")
+        _print_counts(stdout)
         return
     rng = random.Random(7)  # noqa: S311 - demo data
     now = timezone.now()
     with transaction.atomic():
-        for i, (rule, reason, body) in enumerate(HELD):
+        for i, (who, rule, reason, body) in enumerate(HELD):
+            created = now - datetime.timedelta(minutes=5 * (len(HELD) - i) + 3)
+            if who == "regular":
+                author = regulars[i % len(regulars)]
+            else:
+                author = _newcomer(who, joined=created - datetime.timedelta(hours=2))
             Comment.objects.create(
                 article=article,
-                author=readers[i % len(readers)],
+                author=author,
                 body=body,
                 status=Comment.Status.PENDING,
                 hold_reason=reason,
                 hold_rule=_word_rule() if rule == "word-rule" else rule,
-                created=now - datetime.timedelta(minutes=5 * (len(HELD) - i) + 3),
+                created=created,
             )
         for i, (body, reason, reports) in enumerate(REPORTED):
-            author = readers[(i + 5) % len(readers)]
+            author = regulars[(i + 5) % len(regulars)]
             hidden = reports >= 3
             comment = Comment(
                 article=article,
@@ -135,7 +177,7 @@ def _queue(moderator, stdout) -> None:
                 created=now - datetime.timedelta(hours=2 + i),
             )
             comment.save()
-            reporters = [r for r in readers if r.pk != author.pk][:reports]
+            reporters = [r for r in regulars if r.pk != author.pk][:reports]
             for reporter in reporters:
                 Report.objects.create(
                     user=reporter,
@@ -170,10 +212,23 @@ def _queue(moderator, stdout) -> None:
             comment_count=Comment.objects.approved().filter(article=article).count()
         )
         transaction.on_commit(lambda: article_changed(article.pk))
-    stdout.write(
-        f"Demo moderation queue: {len(HELD)} held and {len(REPORTED)} reported "
-        f"comments on “{article.title}”."
+    _print_counts(stdout)
+
+
+def queue_summary() -> str:
+    """The queue as its tabs count it (the demo prints this, so the two agree)."""
+    counts = queue.counts()
+    by_reports = counts["pending"] - counts["held"]
+    return (
+        f"Pending {counts['pending']} ({counts['held']} held by a rule, "
+        f"{by_reports} hidden by readers' reports), "
+        f"Held by rule {counts['held']}, Reported {counts['reported']} "
+        "(comments with open reports, published or hidden)"
     )
+
+
+def _print_counts(stdout) -> None:
+    stdout.write(f"Demo moderation queue (admin → Moderation): {queue_summary()}.")
 
 
 def _word_rule() -> str:

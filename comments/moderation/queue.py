@@ -41,6 +41,19 @@ TABS = [
     ("rejected", "Rejected"),
 ]
 TAB_NAMES = dict(TABS)
+# What each tab holds, and how the tabs overlap: shown above the tab's list.
+TAB_HELP = {
+    "pending": "Every comment waiting for a decision: those a rule held when they "
+    "were posted (also under Held by rule) and those hidden by readers' reports "
+    "(also under Reported).",
+    "reported": "Comments with reports nobody has resolved yet: still published, or "
+    "hidden once enough readers reported them (those are Pending too).",
+    "held": "The Pending comments a rule held when they were posted: a word rule, "
+    "too many links, a new reader's first comments, pre-moderation. Comments "
+    "hidden by reports are not here.",
+    "approved": f"Comments a moderator approved in the last {RECENT_DAYS} days.",
+    "rejected": "Comments rejected, marked as spam or removed by a moderator.",
+}
 DECIDED_STATUSES = (
     Comment.Status.REJECTED,
     Comment.Status.SPAM,
@@ -235,6 +248,7 @@ def queue_view(request: HttpRequest, admin_site) -> TemplateResponse:
         "opts": Comment._meta,
         "tab": tab,
         "tab_name": TAB_NAMES[tab],
+        "tab_help": TAB_HELP[tab],
         "tabs": [(key, name, tab_counts[key]) for key, name in TABS],
         "page": page,
         "reasons": Comment.RejectionReason.choices,

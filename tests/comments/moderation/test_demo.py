@@ -48,6 +48,12 @@ def test_demo_has_a_moderator_with_2fa_and_a_queue_and_is_idempotent(demo):
     assert Authenticator.objects.filter(type="totp").count() == 2
     counts = moderation.counts()
     assert counts["pending"] >= 15 and counts["reported"] >= 3 and counts["held"] >= 5
+    # What the demo prints is what the queue's tabs show.
+    assert (
+        f"Pending {counts['pending']} ({counts['held']} held by a rule, "
+        f"{counts['pending'] - counts['held']} hidden by readers' reports), "
+        f"Held by rule {counts['held']}, Reported {counts['reported']} " in text
+    )
     before = (Comment.objects.count(), Authenticator.objects.count(), text)
     again = StringIO()
     demo_data.load(stdout=again)

@@ -285,3 +285,15 @@ def test_every_decision_updates_status_counts_cache_and_audit(
     assert latest.status_before == old_status or action == "pick"
     assert latest.status_after == status
     assert len(mail.outbox) == emails
+
+
+@pytest.mark.parametrize("tab", [key for key, _ in moderation.TABS])
+def test_each_tab_says_what_it_holds_and_how_it_overlaps(client, mod, tab):
+    """Pending 16, Held by rule 15, Reported 3 needs a line saying why they add up
+    to more than the queue."""
+    html = client.get(reverse(QUEUE), {"tab": tab}).content.decode()
+    help_text = moderation.TAB_HELP[tab].replace("'", "&#x27;")
+    assert f'<p class="mod-tab-help">{help_text}</p>' in html
+    if tab in ("pending", "held", "reported"):
+        others = {"pending": "Held by rule", "held": "Pending", "reported": "Pending"}
+        assert others[tab] in moderation.TAB_HELP[tab]
