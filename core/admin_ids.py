@@ -96,7 +96,12 @@ class _ChosenRowsWithUsableIds:
 
 
 class CheckedAutocompleteSelect(_ChosenRowsWithUsableIds, AutocompleteSelect):
-    pass
+    def create_option(self, name, value, label, *args, **kwargs):
+        # Django's "nothing chosen" option is empty, which HTML does not allow
+        # (an <option> needs text or a label): it says what it means.
+        if value == "" and not label:
+            label = "(none)"
+        return super().create_option(name, value, label, *args, **kwargs)
 
 
 class CheckedAutocompleteSelectMultiple(
