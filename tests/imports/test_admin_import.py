@@ -202,3 +202,4 @@ def test_an_unexpected_failure_ends_the_run_with_a_message(
     assert run.status == ImportRun.Status.FAILED
     assert "something unexpected went wrong and nothing was imported" in run.error
     assert "Import run" in caplog.text and "a bug" in caplog.text
+    assert not Path(run.upload.path).exists()  # the addresses do not linger
