@@ -143,6 +143,7 @@ def _create_threads(article, users, rng, *, start, span) -> list[Comment]:
     Returns the editors' picks."""
     picks = []
     latest = timezone.now() - datetime.timedelta(minutes=30)  # nothing in the future
+    last_reply: dict[int, datetime.datetime] = {}
     level = [(thread, None) for thread in THREADS]
     for depth in (1, 2, 3):
         rows = []
@@ -154,9 +155,11 @@ def _create_threads(article, users, rng, *, start, span) -> list[Comment]:
                     + datetime.timedelta(minutes=rng.randint(0, 50))
                 )
             else:
-                created = parent.created + datetime.timedelta(
-                    minutes=rng.randint(4, 300)
-                )
+                # Replies in the order they are written: each answers what is
+                # above it, so a later sibling never comes first.
+                after = max(parent.created, last_reply.get(id(parent), parent.created))
+                created = after + datetime.timedelta(minutes=rng.randint(4, 180))
+                last_reply[id(parent)] = created
             created = min(created, latest)
             rows.append(
                 _comment(article, users[item.author], item.body, created,
