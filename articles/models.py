@@ -4,6 +4,7 @@ import math
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q
@@ -174,6 +175,10 @@ class Article(models.Model):
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     seo_title = models.CharField(max_length=70, blank=True)
     seo_description = models.CharField(max_length=160, blank=True)
+    # The weighted full-text document (title, tags, standfirst, authors, section,
+    # body), kept by articles.search on every save and tag, author or section change;
+    # GIN-indexed on PostgreSQL (migration 0006). Unused, and empty, on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -200,12 +205,14 @@ class Article(models.Model):
         if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
             # comment_count belongs to the discussion, which keeps it with F()
             # updates; an editor's save must not write back the count it loaded.
-            # Nor the share pictures, which their task writes.
+            # Nor the share pictures, which their task writes, nor the search
+            # document, which articles.search keeps.
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
                 if not field.primary_key
-                and field.name not in ("comment_count", "share_images")
+                and field.name
+                not in ("comment_count", "share_images", "search_document")
             ]
         super().save(*args, **kwargs)
         if self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED):

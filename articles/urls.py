@@ -24,7 +24,7 @@ urlpatterns = [
         cache_for_anonymous(views.AuthorView.as_view()),
         name="author",
     ),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("search/", cache_for_anonymous(views.SearchView.as_view()), name="search"),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed_rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
 ]

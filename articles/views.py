@@ -1,5 +1,6 @@
 """Reading pages: home, article, section, tag, author, search, robots.txt, errors."""
 
+import datetime
 import sys
 
 from django import forms
@@ -9,15 +10,18 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .cache import LISTINGS_KEY, SITE_KEY, article_version_key
 from .front_page import front_page_stories
-from .models import Article, Author, FaqItem, Section, Tag
+from .models import Article, ArticleQuerySet, Author, FaqItem, Section, Tag
 from .page_cache import declare_query, depends_on, serve_last_good_copy
-from .search import search_articles
+from .search import describe_results, did_you_mean, search_articles
 
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 LISTING_PAGE_SIZE = 12
@@ -141,27 +145,171 @@ class AuthorView(ArticleListView):
 
 
 class SearchForm(forms.Form):
-    """The search box. Text a database cannot search for (a null byte) is no query."""
+    """The search box and its filters, read from the query string.
 
-    q = forms.CharField(required=False, strip=False)
+    A value that cannot be read (a date like 2026-13-40, a section that does not
+    exist, a null byte) is an error shown beside its field, never a 500.
+    """
+
+    PERIODS = {
+        "day": datetime.timedelta(days=1),
+        "week": datetime.timedelta(weeks=1),
+        "month": datetime.timedelta(days=31),
+        "year": datetime.timedelta(days=366),
+    }
+
+    q = forms.CharField(label="Search articles", required=False, strip=False)
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All sections",
+        error_messages={"invalid_choice": "There is no such section: pick one."},
+    )
+    published = forms.ChoiceField(
+        label="Published",
+        required=False,
+        choices=[
+            ("", "Any time"),
+            ("day", "Past day"),
+            ("week", "Past week"),
+            ("month", "Past month"),
+            ("year", "Past year"),
+        ],
+        error_messages={"invalid_choice": "Pick a period from the list."},
+    )
+    since = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date like 2026-01-31."},
+    )
+    until = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date like 2026-01-31."},
+    )
 
     def clean_q(self) -> str:
-        return self.cleaned_data["q"][:200]
+        return " ".join(self.cleaned_data["q"].split())[:200]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date is before the start date.")
+        for name in ("since", "until"):
+            day = cleaned.get(name)
+            if day and not datetime.date(1900, 1, 1) <= day <= datetime.date(
+                9000, 1, 1
+            ):
+                self.add_error(name, "Enter a date between 1900 and 9000.")
+        return cleaned
+
+    @property
+    def has_filters(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return any(
+            data.get(name) for name in ("section", "published", "since", "until")
+        )
+
+    def filter(self, articles: ArticleQuerySet) -> ArticleQuerySet:
+        data = self.cleaned_data
+        if data["section"]:
+            articles = articles.filter(section=data["section"])
+        if data["published"]:
+            articles = articles.filter(
+                published_at__gte=timezone.now() - self.PERIODS[data["published"]]
+            )
+        zone = timezone.get_current_timezone()
+        if data["since"]:
+            start = datetime.datetime.combine(data["since"], datetime.time(), zone)
+            articles = articles.filter(published_at__gte=start)
+        if data["until"]:
+            end = datetime.datetime.combine(
+                data["until"] + datetime.timedelta(days=1), datetime.time(), zone
+            )
+            articles = articles.filter(published_at__lt=end)
+        return articles
+
+    def description(self) -> str:
+        """The filters in words, for the line that counts the results."""
+        data, words = self.cleaned_data, []
+        if data["section"]:
+            words.append(f" in {data['section'].name}")
+        if data["published"]:
+            period = dict(self.fields["published"].choices)[data["published"]]
+            words.append(f", published in the {period.lower()}")
+        if data["since"]:
+            words.append(f", from {date_format(data['since'], 'j F Y')}")
+        if data["until"]:
+            words.append(f", to {date_format(data['until'], 'j F Y')}")
+        return "".join(words)
+
+    def canonical_query(self) -> dict[str, str]:
+        """The parameters as the page's own links spell them, empty ones left out."""
+        data = self.cleaned_data
+        params = {
+            "q": data["q"],
+            "section": data["section"].slug if data["section"] else "",
+            "published": data["published"],
+            "since": data["since"].isoformat() if data["since"] else "",
+            "until": data["until"].isoformat() if data["until"] else "",
+        }
+        return {name: value for name, value in params.items() if value}
 
 
 class SearchView(ListView):
+    """Search results: ranked, with snippets, filters and help when nothing matches.
+
+    Anonymous readers' result pages are cached like any listing (a new or changed
+    article refreshes them), under the canonical spelling of their query string.
+    """
+
     template_name = "articles/search.html"
     paginate_by = LISTING_PAGE_SIZE
     context_object_name = "articles"
 
     def get_queryset(self):
-        form = SearchForm(self.request.GET)
-        self.query = form.cleaned_data["q"] if form.is_valid() else ""
-        published = Article.objects.published().for_listing()
+        self.form = SearchForm(self.request.GET)
+        self.query = ""
+        if not self.form.is_valid():
+            return Article.objects.none()
+        self.query = self.form.cleaned_data["q"]
+        published = self.form.filter(Article.objects.published())
         return search_articles(published, self.query)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query.strip(), **kwargs)
+        context = super().get_context_data(query=self.query, form=self.form, **kwargs)
+        page = context["page_obj"]
+        if self.form.is_valid():
+            params = self.form.canonical_query()
+            depends_on(self.request, LISTINGS_KEY, SITE_KEY)
+            declare_query(
+                self.request,
+                **params,
+                **({"page": page.number} if page.number > 1 else {}),
+            )
+            context["page_query"] = urlencode(params)
+            context["unfiltered_query"] = urlencode({"q": self.query})
+            context["filters_description"] = self.form.description()
+            describe_results(context["articles"], self.query)
+            if self.query and not page.paginator.count:
+                context["suggestion"] = did_you_mean(
+                    self.query, Article.objects.published()
+                )
+                if context["suggestion"]:
+                    context["suggestion_query"] = urlencode(
+                        {**params, "q": context["suggestion"]}
+                    )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.form.is_valid():
+            add_never_cache_headers(response)  # a mistake is not worth a cache entry
+        return response
 
 
 @require_GET
