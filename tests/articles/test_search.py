@@ -237,7 +237,7 @@ def test_a_bad_filter_is_explained_beside_its_field(client, params, field, messa
         rf'[^>]*id="id_{field}"',
         html,
     )
-    assert "correct the filter marked below" in html
+    assert "correct the filter marked above" in html
     assert result_titles(html) == []
     assert "no-store" in response["Cache-Control"]  # a mistake is not cached
 
