@@ -114,7 +114,7 @@ def test_show_more_replies_is_the_threads_page_without_javascript(
         assert f"/discussion/comment/{top.pk}/thread/" in page.url
         assert page.locator(".comment").count() == 8
         assert (
-            page.get_by_role("heading", level=1).inner_text().startswith("A thread on")
+            page.get_by_role("heading", level=1).inner_text().startswith("A thread in")
         )
     finally:
         context.close()
