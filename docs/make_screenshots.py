@@ -51,7 +51,8 @@ def main() -> int:
                     viewport={"width": width, "height": height}, color_scheme=scheme
                 )
                 for name in ("front", "article", "discussion", "newsletter"):
-                    print(shoot(page, args.site.rstrip("/"), name, width, scheme))
+                    path = shoot(page, args.site.rstrip("/"), name, width, scheme)
+                    sys.stdout.write(f"{path}\n")
                 page.close()
         browser.close()
     return 0
