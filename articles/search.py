@@ -27,7 +27,9 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
     TrigramSimilarity,
+    TrigramWordSimilarity,
 )
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     Case,
@@ -45,6 +47,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -212,6 +215,29 @@ def _word_score(word: str):
     )
 
 
+class ResultsPaginator(Paginator):
+    """Counts matches up to COUNT_CAP: past that, "more than 1,000 results".
+
+    Counting every match of a word found in most articles reads every one of their
+    documents; nobody pages through more than a thousand results, and the first
+    pages are the same either way.
+    """
+
+    COUNT_CAP = 1000
+
+    @cached_property
+    def _found(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.COUNT_CAP + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self._found, self.COUNT_CAP)
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self._found > self.COUNT_CAP
+
+
 # What a result shows -------------------------------------------------------------
 
 MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
@@ -285,7 +311,7 @@ def _clean_headline(headline: str) -> str:
     text = plain_text(headline)
     if text[:1].islower() or text[:2] == START + text[1:2] and text[1:2].islower():
         text = "… " + text
-    if text and text.rstrip(STOP)[-1:] not in ".?!…\"”":
+    if text and text.rstrip(STOP)[-1:] not in '.?!…"”':
         text += " …"
     return text
 
@@ -316,24 +342,27 @@ def _trigrams_installed(alias: str) -> bool:
 
 
 def did_you_mean(terms: str, published: ArticleQuerySet) -> str | None:
-    """A tag, section or headline close to what was typed, or None."""
+    """A tag, section or headline close to what was typed (pg_trgm), else the
+    words typed with each replaced by the closest word of a tag or section name;
+    None when nothing is closer than what was typed."""
     terms = " ".join(terms.split())
     if not terms:
         return None
-    if connection.vendor == "postgresql":
-        if not _trigrams_installed(connection.alias):
-            return None
+    suggestion = None
+    if connection.vendor == "postgresql" and _trigrams_installed(connection.alias):
+        similar = TrigramSimilarity("name", terms)
         candidates = (
-            Tag.objects.annotate(similarity=TrigramSimilarity("name", terms))
+            Tag.objects.annotate(similarity=similar)
             .filter(similarity__gt=0.3)
             .values_list("name", "similarity")
             .union(
-                Section.objects.annotate(similarity=TrigramSimilarity("name", terms))
+                Section.objects.annotate(similarity=similar)
                 .filter(similarity__gt=0.3)
                 .values_list("name", "similarity"),
+                # <% finds headlines with a stretch close to the words (indexed).
                 published.order_by()
-                .annotate(similarity=TrigramSimilarity("title", terms))
-                .filter(similarity__gt=0.3)
+                .filter(title__trigram_word_similar=terms)
+                .annotate(similarity=TrigramWordSimilarity(terms, "title"))
                 .values_list("title", "similarity"),
                 all=True,
             )
@@ -341,7 +370,7 @@ def did_you_mean(terms: str, published: ArticleQuerySet) -> str | None:
         )
         best = next(iter(candidates), None)
         suggestion = best[0] if best else None
-    else:
+    if not suggestion or suggestion.casefold() == terms.casefold():
         suggestion = _closest_words(terms)
     if suggestion and suggestion.casefold() != terms.casefold():
         return suggestion

@@ -21,7 +21,12 @@ from .cache import LISTINGS_KEY, SITE_KEY, article_version_key
 from .front_page import front_page_stories
 from .models import Article, ArticleQuerySet, Author, FaqItem, Section, Tag
 from .page_cache import declare_query, depends_on, serve_last_good_copy
-from .search import describe_results, did_you_mean, search_articles
+from .search import (
+    ResultsPaginator,
+    describe_results,
+    did_you_mean,
+    search_articles,
+)
 
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 LISTING_PAGE_SIZE = 12
@@ -269,6 +274,7 @@ class SearchView(ListView):
 
     template_name = "articles/search.html"
     paginate_by = LISTING_PAGE_SIZE
+    paginator_class = ResultsPaginator
     context_object_name = "articles"
 
     def get_queryset(self):

@@ -323,6 +323,19 @@ def test_published_articles_only(client):
     assert result_titles(search(client, q="Miami")) == [shown.title]
 
 
+def test_counting_stops_past_the_cap_and_pages_still_work(client, monkeypatch):
+    monkeypatch.setattr("articles.search.ResultsPaginator.COUNT_CAP", 13)
+    ArticleFactory.create_batch(15, title="Harvest report")
+    first = search(client, q="harvest")
+    assert "More than 13 results for “harvest”" in first
+    assert "Page 1 of 2" in first
+    assert len(result_titles(search(client, q="harvest", page="2"))) == 1
+    ArticleFactory.create_batch(2, title="Harvest")  # 17 found, and counted up to 17:
+    monkeypatch.setattr("articles.search.ResultsPaginator.COUNT_CAP", 17)
+    listings_changed()
+    assert "17 results for “harvest”" in search(client, q="harvest")
+
+
 @pytest.mark.parametrize("count", [5, 50])
 def test_constant_query_count(client, django_assert_max_num_queries, count):
     section = SectionFactory()
