@@ -49,10 +49,6 @@ def test_the_first_page_shows_about_twenty_threads():
     assert conf.DEFAULTS["COMMENTS_REPLIES_SHOWN"] == 3
 
 
-@pytest.mark.xfail(
-    reason="config/settings.py reads COMMENTS_PAGE_SIZE with 50 as its default, "
-    "which overrides the discussion's 20; the settings' owner changes that line"
-)
 def test_the_deployment_keeps_the_discussions_first_page_size(settings):
     assert settings.COMMENTS_PAGE_SIZE == conf.DEFAULTS["COMMENTS_PAGE_SIZE"]
 
