@@ -149,6 +149,21 @@ class AuthorView(ArticleListView):
     relation = "authors"
 
 
+class DateInput(forms.DateInput):
+    """A date picker that shows a date it was given, never text it could not read
+    (a browser drops it anyway, and it is not a valid value of a date input)."""
+
+    input_type = "date"
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return super().format_value(value)
+
+
 class SearchForm(forms.Form):
     """The search box and its filters, read from the query string.
 
@@ -186,13 +201,13 @@ class SearchForm(forms.Form):
     since = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date like 2026-01-31."},
     )
     until = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date like 2026-01-31."},
     )
 

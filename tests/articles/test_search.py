@@ -208,6 +208,7 @@ def test_filters_by_section_and_date(client):
     day = (now - datetime.timedelta(60)).date()
     html = search(client, q="tariffs", since=day.isoformat(), until=day.isoformat())
     assert result_titles(html) == [old.title]
+    assert html.count(f'value="{day.isoformat()}"') == 2  # the dates stay chosen
 
 
 @pytest.mark.parametrize(
@@ -238,6 +239,9 @@ def test_a_bad_filter_is_explained_beside_its_field(client, params, field, messa
         html,
     )
     assert "correct the filter marked above" in html
+    if message.startswith("Enter a date like"):
+        # A date input's value must be a date: what could not be read is not echoed.
+        assert f'value="{params[field]}"' not in html
     assert result_titles(html) == []
     assert "no-store" in response["Cache-Control"]  # a mistake is not cached
 
