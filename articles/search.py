@@ -48,7 +48,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils.functional import cached_property
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article, ArticleQuerySet, Author, Section, Tag
@@ -139,7 +139,15 @@ def _name_changed(sender, instance, created: bool, **kwargs) -> None:
 def query_words(terms: str) -> list[str]:
     """The words of a query as the fallback and the highlighter see them."""
     words = [w.strip("'’-") for w in re.findall(r"[\w'’-]+", terms)]
-    return list(dict.fromkeys(w for w in words if w))[:MAX_WORDS]
+    words = list(dict.fromkeys(w for w in words if w))
+    # A lone letter (the b of "<b>") would match, and mark, nearly every word.
+    return ([w for w in words if len(w) > 1] or words)[:MAX_WORDS]
+
+
+def searchable(terms: str) -> str:
+    """What is searched for: the text typed, without markup (nobody looks for tags,
+    and PostgreSQL's parser turns "<b>word</b>" into a phrase of b, word and /b)."""
+    return " ".join(strip_tags(terms).split())
 
 
 def _pg_query(terms: str) -> SearchQuery:
@@ -149,7 +157,7 @@ def _pg_query(terms: str) -> SearchQuery:
 def search_articles(queryset: ArticleQuerySet, terms: str) -> ArticleQuerySet:
     """The articles of `queryset` that match `terms`, best first, with what their
     result shows (headline and snippet) annotated on PostgreSQL."""
-    terms = terms.strip()
+    terms = searchable(terms)
     if not terms:
         return queryset.none()
     queryset = queryset.select_related("section").prefetch_related("authors", "tags")
@@ -319,7 +327,7 @@ def _clean_headline(headline: str) -> str:
 def describe_results(articles: Iterable[Article], terms: str) -> None:
     """Give each result of a page what it shows: `snippet_html` and `tag_list` (its
     tags, with the matching ones marked). Headlines stay plain, as in a listing."""
-    pattern = _words_pattern(query_words(terms))
+    pattern = _words_pattern(query_words(searchable(terms)))
     for article in articles:
         if connection.vendor == "postgresql":
             snippet = _clean_headline(article.snippet_marked or "")
@@ -345,7 +353,7 @@ def did_you_mean(terms: str, published: ArticleQuerySet) -> str | None:
     """A tag, section or headline close to what was typed (pg_trgm), else the
     words typed with each replaced by the closest word of a tag or section name;
     None when nothing is closer than what was typed."""
-    terms = " ".join(terms.split())
+    terms = searchable(terms)
     if not terms:
         return None
     suggestion = None

@@ -182,6 +182,9 @@ def test_a_query_with_html_is_shown_as_text(client):
     assert "<script>alert(1)" not in html
     assert "<b>bold" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert result_titles(html) == []  # "script" and "alert" are in no article
+    html = search(client, q="<b>bold</b>")
+    assert result_titles(html) == ["Bold moves"]
 
 
 def test_filters_by_section_and_date(client):
@@ -311,6 +314,7 @@ def test_the_results_page_has_one_search_form_and_labelled_landmarks(client):
         assert html.count('role="search"') == 1
         assert html.count('name="q"') == 1
         assert 'role="search" aria-labelledby="search-heading"' in html
+    assert 'class="search-link" href="/search/" aria-current="page"' in html
     home = client.get(reverse("articles:home")).content.decode()
     assert home.count('role="search"') == 1
     assert 'role="search" aria-label="Site search"' in home
