@@ -9,7 +9,7 @@ SQLite keeps an empty column and no index: its search reads the columns themselv
 """
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import migrations
+from django.db import DatabaseError, migrations, transaction
 
 INDEX_NAME = "article_search_gin"
 
@@ -58,7 +58,11 @@ def forwards(apps, schema_editor):
         )
         available = cursor.fetchone() is not None
     if available:
-        execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        try:
+            with transaction.atomic(using=schema_editor.connection.alias):
+                execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except DatabaseError:  # no right to: the search works without it
+            pass
 
 
 def backwards(apps, schema_editor):
