@@ -110,13 +110,14 @@ def render_recommend(c, csrf_input: str, error: str | None = None) -> SafeString
     shown_count = f'<span class="reaction-count">{count}</span>' if count else ""
     # Every interpolated value is digits, our own URL, a fixed word, or escaped.
     return mark_safe(
-        f'<span class="recommend" id="recommend-{sid}"><form method="post" '
-        f'action="{url}recommend/" hx-post="{url}recommend/" '
-        f'hx-target="#recommend-{sid}" hx-swap="outerHTML">{csrf_input}'
+        # A <div>: a form may not sit in a <span> (the action row is a flex box).
+        f'<div class="recommend" id="recommend-{sid}"><form method="post" '
+        f'action="{url}recommend/" data-hx-post="{url}recommend/" '
+        f'data-hx-target="#recommend-{sid}" data-hx-swap="outerHTML">{csrf_input}'
         f'<button type="submit" class="link-button" aria-pressed="{pressed}">{label}'
         f'<span class="visually-hidden"> comment by {escape(c.name)}</span> '
         f"{shown_count}</button></form>"
-        f"{alert}</span>"
+        f"{alert}</div>"
     )
 
 
@@ -133,8 +134,8 @@ def comment_actions(context, c) -> SafeString:
     parts = [render_recommend(c, _csrf_input(context))]
     if c.can_reply:
         parts.append(
-            f'<a class="action" href="{u}reply/" hx-get="{u}reply/" '
-            f'hx-target="#slot-{s}">Reply<span class="visually-hidden"> to {n}'
+            f'<a class="action" href="{u}reply/" data-hx-get="{u}reply/" '
+            f'data-hx-target="#slot-{s}">Reply<span class="visually-hidden"> to {n}'
             "</span></a>"
         )
     if c.reported:
@@ -142,13 +143,13 @@ def comment_actions(context, c) -> SafeString:
     elif c.can_interact:
         parts.append(
             f'<a class="action" id="report-{s}" href="{u}report/" '
-            f'hx-get="{u}report/" hx-target="#slot-{s}">Report'
+            f'data-hx-get="{u}report/" data-hx-target="#slot-{s}">Report'
             f'<span class="visually-hidden"> comment by {n}</span></a>'
         )
     if c.editable:
         parts.append(
-            f'<a class="action" href="{u}edit/" hx-get="{u}edit/" '
-            f'hx-target="#card-{s}" hx-swap="outerHTML" '
+            f'<a class="action" href="{u}edit/" data-hx-get="{u}edit/" '
+            f'data-hx-target="#card-{s}" data-hx-swap="outerHTML" '
             f'data-edit-until="{c.edit_deadline.isoformat()}">Edit</a>'
         )
     if c.deletable:

@@ -146,8 +146,10 @@ def test_long_discussion_has_no_axe_violations(
     url = live_server.url + article.get_absolute_url()
     page.goto(url)
     axe_check(page, "anonymous, long discussion")
-    # "More comments" loads the next page of threads in place.
+    # "More comments" loads the next page of threads (20 each) in place.
     assert page.get_by_text("Top 59.").count() == 0
+    page.get_by_role("link", name="More comments").click()
+    page.get_by_text("Top 39.").wait_for()
     page.get_by_role("link", name="More comments").click()
     page.get_by_text("Top 59.").wait_for()
     assert page.url == url

@@ -38,6 +38,7 @@ def test_an_editor_uploads_checks_and_imports(
     page = signed_in_page(browser, live_server, editor())
     page.add_init_script(RECORD_CSP)
     page.goto(live_server.url + "/admin/imports/importrun/add/")
+    page.get_by_role("heading", name="Add import run").wait_for()
     check_both_schemes(page, axe_check, "the upload form")
     page.get_by_label("Source").select_option("wordpress")
     page.get_by_label("Export file").set_input_files(str(EXPORT))

@@ -268,7 +268,7 @@ def test_after_a_report_the_card_no_longer_offers_report(client, article, newcom
     fragment = html(client.post(url, {"reason": "spam"}, **HTMX))
     assert "Thank you" in fragment
     assert (
-        f'<span class="action-done" id="report-{comment.pk}" hx-swap-oob="true">'
+        f'<span class="action-done" id="report-{comment.pk}" data-hx-swap-oob="true">'
         "Reported</span>" in fragment
     )
 

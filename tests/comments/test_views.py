@@ -242,7 +242,7 @@ def test_htmx_post_returns_the_new_comment_in_place(client, article, veteran):
     assert f'hx-swap-oob="beforeend:#replies-{top.pk}"' in html
     assert f'id="comment-{reply.pk}"' in html and views.PUBLISHED in html
     assert (
-        '<span class="comment-count" id="comment-count" hx-swap-oob="true">1 comment<'
+        '<span class="comment-count" id="comment-count" data-hx-swap-oob="true">1 comment<'
         in html
     )
     # Its author may reply to it, edit it and delete it, straight away.
