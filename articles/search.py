@@ -26,7 +26,6 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    TrigramSimilarity,
     TrigramWordSimilarity,
 )
 from django.core.paginator import Paginator
@@ -35,6 +34,8 @@ from django.db.models import (
     Case,
     Exists,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -350,23 +351,40 @@ def _trigrams_installed(alias: str) -> bool:
 
 
 def did_you_mean(terms: str, published: ArticleQuerySet) -> str | None:
-    """A tag, section or headline close to what was typed (pg_trgm), else the
-    words typed with each replaced by the closest word of a tag or section name;
-    None when nothing is closer than what was typed."""
+    """The words typed, each misspelt one replaced by the closest word of a tag,
+    section, author or headline near the query, if that finds something in
+    `published`; else None.
+
+    PostgreSQL with pg_trgm picks the nearby names and headlines by trigram
+    similarity (headlines through their trigram index); elsewhere every tag, section
+    and author name is a candidate (a newsroom has hundreds, not millions).
+    """
     terms = searchable(terms)
     if not terms:
         return None
-    suggestion = None
     if connection.vendor == "postgresql" and _trigrams_installed(connection.alias):
-        similar = TrigramSimilarity("name", terms)
-        candidates = (
-            Tag.objects.annotate(similarity=similar)
-            .filter(similarity__gt=0.3)
-            .values_list("name", "similarity")
-            .union(
-                Section.objects.annotate(similarity=similar)
+        # How well a name matches some stretch of what was typed.
+        similar = Func(
+            F("name"),
+            Value(terms),
+            function="word_similarity",
+            output_field=FloatField(),
+        )
+
+        def close(model):
+            return (
+                model.objects.order_by()
+                .annotate(similarity=similar)
                 .filter(similarity__gt=0.3)
-                .values_list("name", "similarity"),
+                .values_list("name", "similarity")
+            )
+
+        names = [
+            name
+            for name, _ in close(Tag)
+            .union(
+                close(Section),
+                close(Author),
                 # <% finds headlines with a stretch close to the words (indexed).
                 published.order_by()
                 .filter(title__trigram_word_similar=terms)
@@ -374,32 +392,35 @@ def did_you_mean(terms: str, published: ArticleQuerySet) -> str | None:
                 .values_list("title", "similarity"),
                 all=True,
             )
-            .order_by("-similarity")[:1]
+            .order_by("-similarity")[:10]
+        ]
+    else:
+        names = list(
+            Tag.objects.order_by()
+            .values_list("name", flat=True)
+            .union(
+                Section.objects.order_by().values_list("name", flat=True),
+                Author.objects.order_by().values_list("name", flat=True),
+                all=True,
+            )
         )
-        best = next(iter(candidates), None)
-        suggestion = best[0] if best else None
-    if not suggestion or suggestion.casefold() == terms.casefold():
-        suggestion = _closest_words(terms)
-    if suggestion and suggestion.casefold() != terms.casefold():
+    suggestion = _closest_words(terms, names)
+    if suggestion and search_articles(published, suggestion).exists():
         return suggestion
     return None
 
 
-def _closest_words(terms: str) -> str | None:
-    """Each word of the query replaced by the closest word of a tag or section name
-    (SQLite), if any word changed."""
+def _closest_words(terms: str, names: Iterable[str]) -> str | None:
+    """`terms` with each word not found among the words of `names` replaced by the
+    closest one there is; None if no word changed."""
     vocabulary = {
-        word.casefold(): word
-        for name in [
-            *Tag.objects.values_list("name", flat=True),
-            *Section.objects.values_list("name", flat=True),
-        ]
-        for word in query_words(name) + [name]
+        word.casefold(): word for name in names for word in re.findall(r"\w+", name)
     }
     changed, words = False, []
     for word in terms.split():
-        close = difflib.get_close_matches(word.casefold(), vocabulary, n=1, cutoff=0.75)
-        if close and close[0] != word.casefold():
+        key = word.casefold()
+        close = difflib.get_close_matches(key, vocabulary, n=1, cutoff=0.75)
+        if key not in vocabulary and close:
             words.append(vocabulary[close[0]])
             changed = True
         else:

@@ -318,7 +318,7 @@ class SearchView(ListView):
             describe_results(context["articles"], self.query)
             if self.query and not page.paginator.count:
                 context["suggestion"] = did_you_mean(
-                    self.query, Article.objects.published()
+                    self.query, self.form.filter(Article.objects.published())
                 )
                 if context["suggestion"]:
                     context["suggestion_query"] = urlencode(
