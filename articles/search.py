@@ -45,7 +45,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils.functional import cached_property
@@ -56,7 +56,7 @@ from .models import Article, ArticleQuerySet, Author, Section, Tag
 
 SEARCH_CONFIG = "english"
 MAX_WORDS = 8  # words the SQLite fallback looks for
-SNIPPET_WORDS = 32
+SNIPPET_WORDS = 36  # in at most two passages
 # Private-use characters mark the matches inside text from the database, so the
 # text can be escaped whole and the marks put back as the only HTML.
 START, STOP = "\ue000", "\ue001"
@@ -170,13 +170,17 @@ def search_articles(queryset: ArticleQuerySet, terms: str) -> ArticleQuerySet:
             .annotate(
                 rank=SearchRank(F("search_document"), query),
                 snippet_marked=SearchHeadline(
-                    "body",
+                    # The standfirst first: the snippet of an article found by
+                    # its tags or headline reads as its summary.
+                    Concat(
+                        "standfirst", Value("\n\n"), "body", output_field=TextField()
+                    ),
                     query,
                     config=SEARCH_CONFIG,
                     start_sel=START,
                     stop_sel=STOP,
-                    max_words=SNIPPET_WORDS,
-                    min_words=12,
+                    max_words=SNIPPET_WORDS // 2,
+                    min_words=8,
                     max_fragments=2,
                     fragment_delimiter=" … ",
                 ),
@@ -333,7 +337,8 @@ def describe_results(articles: Iterable[Article], terms: str) -> None:
         if connection.vendor == "postgresql":
             snippet = _clean_headline(article.snippet_marked or "")
         else:
-            snippet = _mark_words(_excerpt(plain_text(article.body), pattern), pattern)
+            text = plain_text(f"{article.standfirst}\n\n{article.body}")
+            snippet = _mark_words(_excerpt(text, pattern), pattern)
         article.snippet_html = marked(snippet)
         article.tag_list = [
             (tag, marked(_mark_words(tag.name, pattern))) for tag in article.tags.all()
