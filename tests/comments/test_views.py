@@ -241,10 +241,8 @@ def test_htmx_post_returns_the_new_comment_in_place(client, article, veteran):
     assert response.status_code == 200
     assert f'hx-swap-oob="beforeend:#replies-{top.pk}"' in html
     assert f'id="comment-{reply.pk}"' in html and views.PUBLISHED in html
-    assert (
-        '<span class="comment-count" id="comment-count" data-hx-swap-oob="true">1 comment<'
-        in html
-    )
+    count = '<span class="comment-count" id="comment-count" data-hx-swap-oob="true">'
+    assert count + "1 comment<" in html
     # Its author may reply to it, edit it and delete it, straight away.
     for action in ("reply", "edit", "delete"):
         assert reverse(f"comments:{action}", kwargs={"pk": reply.pk}) in html, action
