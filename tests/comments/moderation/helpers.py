@@ -30,7 +30,17 @@ def group(name: str) -> Group:
     from importlib import import_module
 
     migration = import_module("comments.migrations.0004_moderator_and_editor_groups")
-    grants = migration.MODERATOR if name == "Moderator" else migration.EDITOR
+    grants = dict(migration.MODERATOR if name == "Moderator" else migration.EDITOR)
+    if name == "Editor":  # and what later migrations gave editors
+        front_page = import_module(
+            "comments.migrations.0007_editors_arrange_the_front_page"
+        )
+        imports = import_module("imports.migrations.0004_editors_run_imports")
+        grants = {
+            **grants,
+            "articles": [*grants["articles"], *front_page.EDITOR_FRONT_PAGE],
+            "imports": imports.EDITOR_IMPORTS,
+        }
     found, _ = Group.objects.get_or_create(name=name)
     for app_label, codenames in grants.items():
         found.permissions.add(
