@@ -102,7 +102,16 @@ class ArticleAdmin(CheckedIdsAdmin):
         ),
         (
             "Image",
-            {"fields": ["hero_image", "hero_image_alt"], "classes": ["collapse"]},
+            {
+                "fields": [
+                    "hero_image",
+                    "hero_image_alt",
+                    "hero_image_caption",
+                    "hero_image_credit",
+                    ("hero_focal_x", "hero_focal_y"),
+                ],
+                "classes": ["collapse"],
+            },
         ),
         (
             "Discussion",

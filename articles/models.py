@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.templatetags.static import static
@@ -163,6 +164,26 @@ class Article(models.Model):
     hero_image_alt = models.CharField(
         max_length=250, blank=True, help_text="Describe the image for blind readers."
     )
+    hero_image_caption = models.CharField(
+        max_length=300, blank=True, help_text="Shown under the image."
+    )
+    hero_image_credit = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Who made it, e.g. “Photo: Ana Ruiz/Reuters”.",
+    )
+    hero_focal_x = models.PositiveSmallIntegerField(
+        "focal point across (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the 16×9, 4×3 and 1×1 crops centre: 0 is the left edge.",
+    )
+    hero_focal_y = models.PositiveSmallIntegerField(
+        "focal point down (%)",
+        default=40,
+        validators=[MaxValueValidator(100)],
+        help_text="0 is the top edge; faces are often a little above the middle.",
+    )
     discussion_mode = models.CharField(
         max_length=12, choices=DiscussionMode.choices, default=DiscussionMode.OPEN
     )
@@ -261,6 +282,20 @@ class Article(models.Model):
         if not urls and self.hero_image:
             urls = [settings.SITE_URL + self.hero_image.url]
         return urls
+
+    def hero_sources(self) -> list[tuple[str, str]]:
+        """(type, srcset) of the hero image in modern formats, smallest first."""
+        made = self.share_images.get("srcset", {})
+        return [
+            (
+                f"image/{kind}",
+                ", ".join(
+                    f"{default_storage.url(name)} {width}w" for width, name in sizes
+                ),
+            )
+            for kind, sizes in made.items()
+            if sizes
+        ]
 
     @property
     def social_card_url(self) -> str:

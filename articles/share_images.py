@@ -27,6 +27,7 @@ from .models import Article
 
 CARD = (1200, 630)
 SHAPES = {"16x9": (1200, 675), "4x3": (1200, 900), "1x1": (1200, 1200)}
+WIDTHS = [480, 800, 1200, 1600]  # the hero's srcset
 PAPER, INK, ACCENT, RULE = "#fdfcf9", "#1b1b1b", "#8b1e2d", "#d9d4c7"
 
 
@@ -42,6 +43,7 @@ def key_for(article: Article) -> str:
             article.section.name,
             settings.SITE_NAME,
             article.hero_image.name or "",
+            f"{article.hero_focal_x},{article.hero_focal_y}",
         ]
     )
     return hashlib.sha256(shown.encode()).hexdigest()[:12]
@@ -97,6 +99,32 @@ def _jpeg(image: Image.Image) -> ContentFile:
     return ContentFile(out.getvalue())
 
 
+def _responsive(hero: Image.Image, folder: str, key: str) -> dict[str, list]:
+    """The hero at the widths a page asks for, in WebP and AVIF (made once)."""
+    widths = sorted(
+        {w for w in WIDTHS if w < hero.width} | {min(hero.width, WIDTHS[-1])}
+    )
+    made: dict[str, list] = {"avif": [], "webp": []}
+    for width in widths:
+        height = round(hero.height * width / hero.width)
+        resized = hero.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+        for kind, options in (("avif", {"quality": 60}), ("webp", {"quality": 80})):
+            out = BytesIO()
+            resized.save(out, kind.upper(), **options)
+            name = default_storage.save(
+                f"{folder}/{key}-{width}.{kind}", ContentFile(out.getvalue())
+            )
+            made[kind].append([width, name])
+    return made
+
+
+def _files(made: dict) -> set[str]:
+    names = {name for shape, name in made.items() if shape not in ("key", "srcset")}
+    for sizes in made.get("srcset", {}).values():
+        names |= {name for _, name in sizes}
+    return names
+
+
 def make_share_images(article_id: int) -> bool:
     """Draw (or crop) the article's pictures if what they show changed."""
     article = Article.objects.select_related("section").filter(pk=article_id).first()
@@ -118,18 +146,20 @@ def make_share_images(article_id: int) -> bool:
                 hero.load()
         except (OSError, ValueError):
             hero = None  # the file is gone: the drawn card stands in
+    focal = (article.hero_focal_x / 100, article.hero_focal_y / 100)
     for shape, size in SHAPES.items():
         if hero is not None:
-            content = _jpeg(ImageOps.fit(hero, size, centering=(0.5, 0.4)))
+            content = _jpeg(ImageOps.fit(hero, size, centering=focal))
             name = f"{folder}/{key}-{shape}.jpg"
         else:
             content = _png(draw_card(article.title, article.section.name, size))
             name = f"{folder}/{key}-{shape}.png"
         made[shape] = default_storage.save(name, content)
+    if hero is not None:
+        made["srcset"] = _responsive(hero, folder, key)
     old = article.share_images
     Article.objects.filter(pk=article.pk).update(share_images=made)
-    for shape, name in old.items():
-        if shape != "key" and name and name not in made.values():
-            default_storage.delete(name)
+    for name in _files(old) - _files(made):
+        default_storage.delete(name)
     article_changed(article.pk)
     return True

@@ -111,3 +111,46 @@ def test_the_page_points_every_share_at_a_large_picture(
     assert len(news["image"]) == 3 and all(u.startswith("http") for u in news["image"])
     assert news["author"][0]["url"].endswith(author.get_absolute_url())
     assert news["publisher"]["logo"]["url"].endswith("/static/img/publisher-logo.png")
+
+
+def halves(left: str, right: str) -> bytes:
+    image = Image.new("RGB", (2000, 1000), left)
+    image.paste(Image.new("RGB", (1000, 1000), right), (1000, 0))
+    out = BytesIO()
+    image.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_the_hero_is_served_at_four_widths_in_avif_and_webp_with_its_caption(
+    client, media, django_capture_on_commit_callbacks
+):
+    article = published(
+        django_capture_on_commit_callbacks,
+        hero_image=SimpleUploadedFile("quay.jpg", halves("red", "blue")),
+        hero_image_alt="The quay",
+        hero_image_caption="Ships waiting at the quay.",
+        hero_image_credit="Photo: Ana Ruiz",
+    )
+    srcset = article.share_images["srcset"]
+    for kind in ("avif", "webp"):
+        assert [width for width, _ in srcset[kind]] == [480, 800, 1200, 1600]
+        width, name = srcset[kind][0]
+        image = opened(name)
+        assert image.format == kind.upper() and image.size == (480, 240)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert '<source type="image/avif" srcset="/media/' in page and " 480w, " in page
+    assert 'width="2000" height="1000"' in page  # nothing shifts while it loads
+    assert "Ships waiting at the quay." in page and "Photo: Ana Ruiz" in page
+
+
+@pytest.mark.parametrize("focal_x, colour", [(0, "red"), (100, "blue")])
+def test_the_focal_point_chooses_what_the_square_crop_keeps(
+    media, django_capture_on_commit_callbacks, focal_x, colour
+):
+    article = published(
+        django_capture_on_commit_callbacks,
+        hero_image=SimpleUploadedFile("halves.jpg", halves("red", "blue")),
+        hero_focal_x=focal_x,
+    )
+    r, g, b = opened(article.share_images["1x1"]).getpixel((600, 600))
+    assert (r > b) == (colour == "red")
