@@ -237,10 +237,13 @@ class Article(models.Model):
             ]
         super().save(*args, **kwargs)
         if self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED):
+            from .share_images import key_for
             from .tasks import make_share_images
 
-            pk = self.pk
-            transaction.on_commit(lambda: make_share_images.enqueue(pk))
+            # Only when what the pictures show changed (an import saves thousands).
+            if self.share_images.get("key") != key_for(self):
+                pk = self.pk
+                transaction.on_commit(lambda: make_share_images.enqueue(pk))
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})

@@ -133,22 +133,6 @@ def comment_markdown(html: str) -> str:
 
 
 @dataclass
-class _Written:
-    """A written comment, as _under reads a new one: its article and status."""
-
-    place: Place
-
-    @property
-    def article_id(self) -> int:
-        return self.place.article
-
-    @property
-    def status(self) -> str:
-        # Only whether readers see it matters to _under.
-        return Comment.Status.APPROVED if self.place.answerable else "hidden"
-
-
-@dataclass
 class _Pending:
     """A comment read and not yet written: written with its batch."""
 
@@ -317,32 +301,30 @@ class CommentImport:
             pending.parent_source_id
         )
         comment = pending.comment
-        place = self._under(parent, comment.pk, comment) if parent else None
+        place = None
+        if parent is not None:
+            answerable = _answerable(comment.status)
+            place = self._under(parent, comment.pk, comment.article_id, answerable)
         if place is not None:
             comment.depth, comment.root_id = place.depth, place.root
             comment.parent_id, comment.reply_to_id = place.parent, place.reply_to
 
-    def _under(self, parent: Place, pk: int, comment) -> Place | None:
+    def _under(
+        self, parent: Place, pk: int, article_id: int, answerable: bool
+    ) -> Place | None:
         """The place of a reply to `parent`, by the site's nesting rule: replies
         deeper than threads nest become the parent's siblings, "in reply to" it
         (as posting.py does for a reader's reply). None when it cannot hang there:
         its parent is on another article, or hidden from readers."""
-        if parent.article != comment.article_id or not parent.answerable:
+        if parent.article != article_id or not parent.answerable:
             return None
         root = parent.root or parent.pk
-        answerable = _answerable(comment.status)
         if parent.depth >= self.max_depth:
             return Place(
-                pk,
-                parent.depth,
-                root,
-                parent.parent,
-                parent.pk,
-                comment.article_id,
-                answerable,
+                pk, parent.depth, root, parent.parent, parent.pk, article_id, answerable
             )
         return Place(
-            pk, parent.depth + 1, root, parent.pk, None, comment.article_id, answerable
+            pk, parent.depth + 1, root, parent.pk, None, article_id, answerable
         )
 
     def _sign(self, batch: list[_Pending]) -> None:
@@ -445,7 +427,9 @@ class CommentImport:
                 parent = final.get(parent_sid) or self.earlier.get(parent_sid)
                 place = None
                 if parent is not None:
-                    place = self._under(parent, written.pk, _Written(written))
+                    place = self._under(
+                        parent, written.pk, written.article, written.answerable
+                    )
                     if place is None:
                         why = (
                             "on another article"

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 from django.db import transaction
 from django.urls import Resolver404, resolve
@@ -42,7 +41,7 @@ from .comments import (
     listed,
 )
 from .models import LegacyLink
-from .wordpress import ImportError_, Progress
+from .wordpress import ImportError_, Progress, reading
 
 PROGRESS_EVERY = 100  # comments between two progress reports
 
@@ -118,7 +117,7 @@ def _flag(element: ET.Element, name: str) -> bool:
 
 def read(path: Path) -> Iterator[tuple[str, ET.Element]]:
     """Yield ('thread', element) and ('post', element), streaming."""
-    try:
+    with reading(path, "Disqus"):
         events = iterparse(path, events=("start", "end"))
         _, root = next(events)
         if _local(root.tag) == "rss":
@@ -141,18 +140,6 @@ def read(path: Path) -> Iterator[tuple[str, ET.Element]]:
                 yield _local(element.tag), element
             if depth == 1:
                 root.clear()  # what is read is dropped: memory stays flat
-    except ET.ParseError as error:
-        line, column = error.position
-        raise ImportError_(
-            f"{path}:{line}:{column}: not well-formed XML ({str(error).split(':')[0]})"
-        ) from None
-    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        raise ImportError_(
-            f"{path}: declares XML entities or external references, which a "
-            "Disqus export never does: refused."
-        ) from None
-    except OSError as error:
-        raise ImportError_(f"{path}: cannot be read ({error.strerror})") from None
 
 
 def _date(text: str) -> datetime | None:

@@ -15,6 +15,7 @@ import re
 import xml.etree.ElementTree as ET  # noqa: S405 (types and ParseError only)
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,10 +133,29 @@ def _fields(element: ET.Element) -> dict:
     return data
 
 
+@contextmanager
+def reading(path: Path, source: str):
+    """What can go wrong reading an export, said with the file's name and place."""
+    try:
+        yield
+    except ET.ParseError as error:
+        line, column = error.position
+        raise ImportError_(
+            f"{path}:{line}:{column}: not well-formed XML ({str(error).split(':')[0]})"
+        ) from None
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise ImportError_(
+            f"{path}: declares XML entities or external references, which a "
+            f"{source} export never does: refused."
+        ) from None
+    except OSError as error:
+        raise ImportError_(f"{path}: cannot be read ({error.strerror})") from None
+
+
 def read(path: Path):
     """Yield ('author', fields) and ('item', fields) from the export, streaming."""
     seen_version = False
-    try:
+    with reading(path, "WordPress"):
         events = iterparse(path, events=("start", "end"))
         _, root = next(events)
         root_name = _name(root.tag).rpartition(":")[2]
@@ -162,18 +182,6 @@ def read(path: Path):
                 yield ("author" if name == "wp:author" else "item"), _fields(element)
                 # What is read is dropped: the channel keeps nothing it has yielded.
                 channel.clear()
-    except ET.ParseError as error:
-        line, column = error.position
-        raise ImportError_(
-            f"{path}:{line}:{column}: not well-formed XML ({str(error).split(':')[0]})"
-        ) from None
-    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        raise ImportError_(
-            f"{path}: declares XML entities or external references, which a "
-            "WordPress export never does: refused."
-        ) from None
-    except OSError as error:
-        raise ImportError_(f"{path}: cannot be read ({error.strerror})") from None
     if not seen_version:
         raise ImportError_(
             f"{path}: an RSS feed, not a WordPress export (no wp:wxr_version): "
