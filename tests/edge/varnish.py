@@ -49,7 +49,16 @@ class Relay:
     def start(self) -> None:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                listener.bind(("127.0.0.1", self.port))
+                break
+            except OSError:
+                # The stopped listener's accept thread may not have let go yet.
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         listener.listen(64)
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
@@ -57,6 +66,12 @@ class Relay:
     def stop(self) -> None:
         """Close the port and every open connection: the origin is gone."""
         if self._listener:
+            # shutdown() wakes the thread blocked in accept(); close() alone
+            # leaves the port listening until that accept() returns.
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._listener.close()
             self._listener = None
         for connection in self._connections:
