@@ -48,7 +48,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     bio = models.TextField(max_length=500, blank=True)
     notify_on_reply = models.BooleanField("email me when someone replies", default=True)
     trusted = models.BooleanField(
-        default=False, help_text="Trusted readers' comments skip pre-moderation."
+        default=False,
+        help_text="Trusted readers' comments skip the first-comments, link and "
+        "pre-moderation holds (word rules and reports still apply).",
+    )
+    trust_locked = models.BooleanField(
+        "trust locked",
+        default=False,
+        help_text="Set by a moderator: earned trust never changes this reader's "
+        "status automatically.",
+    )
+    trust_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why the reader's trust last changed, as they see it.",
+    )
+    share_picks_in_digest = models.BooleanField(
+        "my editors' picks may appear in the community digest",
+        default=False,
+        help_text="Quote my comments chosen as editors' picks, with my name, in "
+        "the weekly community digest newsletter.",
     )
     premoderated = models.BooleanField(
         default=False, help_text="Every comment from this reader waits for review."

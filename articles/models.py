@@ -188,6 +188,18 @@ class Article(models.Model):
         max_length=12, choices=DiscussionMode.choices, default=DiscussionMode.OPEN
     )
     discussion_closes_at = models.DateTimeField(null=True, blank=True)
+    legal_hold = models.BooleanField(
+        "legal risk: discussion closed",
+        default=False,
+        help_text="Closes the discussion whatever its mode or the rota (for "
+        "example during a trial); readers see the reason below.",
+    )
+    legal_hold_reason = models.CharField(
+        "reason shown to readers",
+        max_length=200,
+        blank=True,
+        help_text="e.g. “Comments are closed while the trial is under way.”",
+    )
     reader_question = models.CharField(
         max_length=300,
         blank=True,

@@ -48,9 +48,26 @@ EDITABLE = {
     "COMMENTS_EDIT_WINDOW_MINUTES": "edit_window_minutes",
     "COMMENTS_DEFAULT_DISCUSSION_MODE": "default_discussion_mode",
     "COMMENTS_AUTO_CLOSE_DAYS": "auto_close_days",
+    "COMMENTS_TRUST_MIN_APPROVED": "trust_min_approved",
+    "COMMENTS_TRUST_MIN_DAYS": "trust_min_days",
+    "COMMENTS_TRUST_MIN_APPROVAL_PERCENT": "trust_min_approval_percent",
+    "COMMENTS_TRUST_CLEAN_DAYS": "trust_clean_days",
+    "COMMENTS_OUTSIDE_ROTA": "outside_rota",
+    "COMMENTS_MEND_WINDOW_HOURS": "mend_window_hours",
+    "COMMENTS_LIVE_POLL_SECONDS": "live_poll_seconds",
 }
 DEFAULTS.update(
-    {"COMMENTS_DEFAULT_DISCUSSION_MODE": "open", "COMMENTS_AUTO_CLOSE_DAYS": 0}
+    {
+        "COMMENTS_DEFAULT_DISCUSSION_MODE": "open",
+        "COMMENTS_AUTO_CLOSE_DAYS": 0,
+        "COMMENTS_TRUST_MIN_APPROVED": 20,
+        "COMMENTS_TRUST_MIN_DAYS": 30,
+        "COMMENTS_TRUST_MIN_APPROVAL_PERCENT": 95,
+        "COMMENTS_TRUST_CLEAN_DAYS": 90,
+        "COMMENTS_OUTSIDE_ROTA": "premoderated",
+        "COMMENTS_MEND_WINDOW_HOURS": 24,
+        "COMMENTS_LIVE_POLL_SECONDS": 30,
+    }
 )
 logger = logging.getLogger(__name__)
 
@@ -202,6 +219,33 @@ def default_discussion_mode() -> str:
 def auto_close_days() -> int:
     """Discussions close this many days after publication (0: never)."""
     return int(_get("COMMENTS_AUTO_CLOSE_DAYS"))
+
+
+def trust_bar() -> dict[str, int]:
+    """The record that earns trust (comments.moderation.trust); min_approved 0
+    turns earned trust off."""
+    return {
+        "min_approved": int(_get("COMMENTS_TRUST_MIN_APPROVED")),
+        "min_days": int(_get("COMMENTS_TRUST_MIN_DAYS")),
+        "min_approval_percent": int(_get("COMMENTS_TRUST_MIN_APPROVAL_PERCENT")),
+        "clean_days": int(_get("COMMENTS_TRUST_CLEAN_DAYS")),
+    }
+
+
+def outside_rota() -> str:
+    """ "premoderated" or "closed": discussions when no moderator is on duty."""
+    value = _get("COMMENTS_OUTSIDE_ROTA")
+    return value if value in {"premoderated", "closed"} else "premoderated"
+
+
+def mend_window() -> timedelta:
+    """How long the author of a mendable rejected comment may resubmit it."""
+    return timedelta(hours=int(_get("COMMENTS_MEND_WINDOW_HOURS")))
+
+
+def live_poll_seconds() -> int:
+    """How often an open article page asks for new comments."""
+    return max(5, int(_get("COMMENTS_LIVE_POLL_SECONDS")))
 
 
 # Reader questions' limits (deployment settings only, not on the settings page).

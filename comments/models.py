@@ -20,6 +20,8 @@ from .markdown import render_comment
 from .moderation.models import (  # noqa: F401 (the app's models, for Django)
     ModerationDecision,
     ModerationSettings,
+    RotaException,
+    RotaShift,
     WordRule,
     normalize_text,
 )
@@ -142,6 +144,19 @@ class Comment(models.Model):
     moderator_note = models.CharField(
         max_length=500, blank=True, help_text="Shown to the author with the reason."
     )
+    mend_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Rejected for a reason that can be mended: until then its author "
+        "may edit it once and resubmit it.",
+    )
+    rejected_body = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The text a moderator rejected, kept when the author resubmits.",
+    )
+    resubmitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     is_editors_pick = models.BooleanField("editor's pick", default=False)

@@ -23,6 +23,8 @@ from ..models import (
     ModerationSettings,
     Reaction,
     Report,
+    RotaException,
+    RotaShift,
     WordRule,
 )
 from . import (
@@ -313,20 +315,74 @@ class ReactionAdmin(CheckedIdsAdmin):
         return False  # recommendations come from readers, through the discussion
 
 
+class RotaShiftInline(admin.TabularInline):
+    model = RotaShift
+    extra = 1
+    fields = ("weekday", "starts", "ends", "note")
+    verbose_name_plural = "moderation rota: hours on duty"
+
+
+class RotaExceptionInline(admin.TabularInline):
+    model = RotaException
+    extra = 1
+    fields = ("date", "starts", "ends", "note")
+    verbose_name_plural = "rota exceptions (holidays)"
+
+
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(CheckedIdsAdmin):
     """One page of settings; each field says what the deployment's default is."""
 
-    fields = [
-        "hold_links_over",
-        "hold_first_approved",
-        "rate_per_minute",
-        "rate_per_day",
-        "report_threshold",
-        "edit_window_minutes",
-        "default_discussion_mode",
-        "auto_close_days",
+    fieldsets = [
+        (
+            "Holds and limits",
+            {
+                "fields": [
+                    "hold_links_over",
+                    "hold_first_approved",
+                    "rate_per_minute",
+                    "rate_per_day",
+                    "report_threshold",
+                    "edit_window_minutes",
+                    "mend_window_hours",
+                ]
+            },
+        ),
+        (
+            "Discussions",
+            {
+                "fields": [
+                    "default_discussion_mode",
+                    "auto_close_days",
+                    "live_poll_seconds",
+                ]
+            },
+        ),
+        (
+            "Earned trust",
+            {
+                "description": "A reader whose record meets every condition becomes "
+                "trusted by itself, and loses it when a decision takes the record "
+                "below the bar (unless a moderator locked their trust).",
+                "fields": [
+                    "trust_min_approved",
+                    "trust_min_days",
+                    "trust_min_approval_percent",
+                    "trust_clean_days",
+                ],
+            },
+        ),
+        (
+            "Moderation rota",
+            {
+                "description": "The hours moderators are on duty, in the site's "
+                "time zone, are listed below the settings; holidays and other days "
+                "off the weekly pattern under rota exceptions.",
+                "fields": ["outside_rota"],
+            },
+        ),
     ]
+    inlines = [RotaShiftInline, RotaExceptionInline]
 
     def changelist_view(self, request, extra_context=None):
         from django.http import HttpResponseRedirect

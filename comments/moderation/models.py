@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -76,6 +77,9 @@ class ModerationDecision(models.Model):
         UNPREMODERATED = "unpremoderated", "Taken out of pre-moderation"
         TRUSTED = "trusted", "Marked trusted"
         UNTRUSTED = "untrusted", "No longer trusted"
+        TRUST_LOCKED = "trust-locked", "Trust locked"
+        TRUST_UNLOCKED = "trust-unlocked", "Trust unlocked"
+        RESUBMITTED = "resubmitted", "Resubmitted after rejection"
 
     comment = models.ForeignKey(
         "comments.Comment",
@@ -186,6 +190,65 @@ class ModerationSettings(models.Model):
         help_text="A new article's discussion closes this many days after it is "
         "published. 0 keeps it open.",
     )
+    # Earned trust (comments.moderation.trust).
+    trust_min_approved = models.PositiveSmallIntegerField(
+        "trust: approved comments at least",
+        null=True,
+        blank=True,
+        help_text="A reader earns trust with at least this many approved comments "
+        "(and the other conditions below). 0 turns earned trust off.",
+    )
+    trust_min_days = models.PositiveSmallIntegerField(
+        "trust: over at least (days)",
+        null=True,
+        blank=True,
+        help_text="Days from the reader's first approved comment to today.",
+    )
+    trust_min_approval_percent = models.PositiveSmallIntegerField(
+        "trust: approval rate at least (%)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Approved comments out of all that moderators or rules decided "
+        "(approved, rejected, spam, removed).",
+    )
+    trust_clean_days = models.PositiveSmallIntegerField(
+        "trust: nothing against them for (days)",
+        null=True,
+        blank=True,
+        help_text="No upheld report, rejection for abuse or spam, and no "
+        "suspension or pre-moderation in this many days.",
+    )
+    # Discussion windows (comments.moderation.rota).
+    outside_rota = models.CharField(
+        "outside the moderation rota",
+        max_length=20,
+        blank=True,
+        choices=[
+            ("premoderated", "Comments are held for review"),
+            ("closed", "Discussions close"),
+        ],
+        help_text="What discussions do when no moderator is on duty. With no rota "
+        "hours entered, moderators are always on duty.",
+    )
+    # Rejected, with a way back.
+    mend_window_hours = models.PositiveSmallIntegerField(
+        "time to mend a rejected comment (hours)",
+        null=True,
+        blank=True,
+        help_text="A comment rejected as off topic, uncivil, with too many links or "
+        "personal details may be edited once and resubmitted within this time. "
+        "0 turns it off.",
+    )
+    # Live discussion.
+    live_poll_seconds = models.PositiveSmallIntegerField(
+        "live discussion: check for new comments every (seconds)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5)],
+        help_text="How often an open article page asks whether there are new "
+        "comments (only while the tab is visible).",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -194,3 +257,61 @@ class ModerationSettings(models.Model):
 
     def __str__(self) -> str:
         return "Moderation settings"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class RotaShift(models.Model):
+    """Hours of a weekday when moderators are on duty, in the site's time zone.
+
+    A shift that ends at or before it starts runs past midnight (22:00–02:00).
+    """
+
+    moderation_settings = models.ForeignKey(
+        ModerationSettings, on_delete=models.CASCADE, related_name="rota_shifts"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField(help_text="At or before the start: the next day.")
+    note = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        verbose_name = "moderation rota shift"
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class RotaException(models.Model):
+    """A day off the weekly rota (a holiday): no moderators, or other hours."""
+
+    moderation_settings = models.ForeignKey(
+        ModerationSettings, on_delete=models.CASCADE, related_name="rota_exceptions"
+    )
+    date = models.DateField(unique=True)
+    starts = models.TimeField(
+        null=True, blank=True, help_text="Empty: nobody on duty that day."
+    )
+    ends = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=100, blank=True, help_text="e.g. Christmas Day")
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "rota exception"
+
+    def __str__(self) -> str:
+        hours = (
+            f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+            if self.starts and self.ends
+            else "nobody on duty"
+        )
+        return f"{self.date:%d %b %Y}: {hours}"
