@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from articles.page_cache import cache_for_anonymous
+
+from . import live_views, views
 from .questions.urls import question_urlpatterns
 
 app_name = "comments"
@@ -11,6 +13,17 @@ app_name = "comments"
 urlpatterns = [
     path("article/<int:article_id>/post/", views.post, name="post"),
     path("article/<int:article_id>/threads/", views.threads, name="threads"),
+    # The live discussion: polled by every open article page, so cached like one.
+    path(
+        "article/<int:article_id>/live/",
+        cache_for_anonymous(live_views.live),
+        name="live",
+    ),
+    path(
+        "article/<int:article_id>/live/comments/",
+        cache_for_anonymous(live_views.live_comments),
+        name="live_comments",
+    ),
     path("comment/<int:pk>/", views.permalink, name="permalink"),
     path("comment/<int:pk>/card/", views.card, name="card"),
     path("comment/<int:pk>/thread/", views.thread, name="thread"),

@@ -1,0 +1,231 @@
+"""The live discussion: the poll's answer before and after a new comment, its
+caching, and the cards "show them" inserts (comments/live.py, live_views.py)."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from comments import services
+from comments.moderation.decisions import comment_approve
+from tests.articles.factories import ArticleFactory
+from tests.comments.factories import CommentFactory, VerifiedUserFactory
+from tests.comments.moderation.helpers import moderator
+
+pytestmark = pytest.mark.django_db
+
+
+def live_url(article) -> str:
+    return reverse("comments:live", kwargs={"article_id": article.pk})
+
+
+def cards_url(article, *ids) -> str:
+    url = reverse("comments:live_comments", kwargs={"article_id": article.pk})
+    return f"{url}?ids={','.join(str(pk) for pk in ids)}"
+
+
+def poll(client, article):
+    response = client.get(live_url(article))
+    assert response.status_code == 200
+    return response, json.loads(response.content)
+
+
+def post(article, body, *, parent=None, trusted=True, capture):
+    """A reader's comment through the rules, its commit's page refresh run."""
+    with capture(execute=True):
+        return services.comment_create(
+            article=article,
+            author=VerifiedUserFactory(trusted=trusted),
+            body=body,
+            parent=parent,
+        )
+
+
+def test_a_new_comment_changes_the_answer_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    """Before: no comments, and a second poll is a cache hit. After a comment is
+    published: a new version, the count, and the comment listed, on the next poll."""
+    article = ArticleFactory()
+    response, before = poll(client, article)
+    assert before["count"] == 0 and before["recent"] == []
+    assert poll(client, article)[0]["X-Page-Cache"] == "HIT"
+
+    comment = post(
+        article, "Breaking: a comment.", capture=django_capture_on_commit_callbacks
+    )
+
+    response, after = poll(client, article)
+    assert response["X-Page-Cache"] == "MISS"
+    assert after["version"] != before["version"]
+    assert after["count"] == 1
+    assert after["recent"] == [[comment.pk, None]]
+
+
+def test_a_reply_is_listed_with_its_parent_newest_first(
+    client, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    capture = django_capture_on_commit_callbacks
+    first = post(article, "The first thread.", capture=capture)
+    reply = post(article, "A reply to it.", parent=first, capture=capture)
+    _, state = poll(client, article)
+    assert state["recent"] == [[reply.pk, first.pk], [first.pk, None]]
+    assert state["count"] == 2
+
+
+def test_a_held_comment_changes_nothing_until_a_moderator_approves_it(
+    client, django_capture_on_commit_callbacks
+):
+    """Held comments are nobody's news; approved an hour later, one is new then."""
+    article = ArticleFactory()
+    capture = django_capture_on_commit_callbacks
+    older = post(article, "Published at once.", capture=capture)
+    held = post(article, "Held for review.", trusted=False, capture=capture)
+    assert held.status == "pending"
+    _, before = poll(client, article)
+    assert before["recent"] == [[older.pk, None]]
+
+    newer = post(article, "Published after the held one.", capture=capture)
+    with capture(execute=True):
+        comment_approve(comment=held, moderator=moderator())
+
+    _, after = poll(client, article)
+    assert after["version"] != before["version"]
+    # Approved last: listed first, although it was posted before `newer`.
+    assert [pk for pk, _ in after["recent"]] == [held.pk, newer.pk, older.pk]
+
+
+def test_the_answer_is_a_public_cached_response_with_the_articles_tags(client):
+    """Like the article page: shared-cacheable, tagged for the purge, with an ETag
+    that answers a repeated poll with 304 and no body."""
+    article = ArticleFactory()
+    response, _ = poll(client, article)
+    assert response["Content-Type"] == "application/json"
+    assert response["Surrogate-Key"] == f"article-{article.pk}"
+    assert "public" in response["Cache-Control"]
+    assert "s-maxage" in response["Cache-Control"]
+    assert "Set-Cookie" not in response
+    again = client.get(live_url(article), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_a_cached_poll_asks_the_database_nothing(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    for number in range(3):
+        post(article, f"Comment {number}.", capture=django_capture_on_commit_callbacks)
+    poll(client, article)
+    with django_assert_num_queries(0):
+        poll(client, article)
+
+
+def test_the_first_poll_of_a_page_has_the_pages_version(client):
+    """The page carries the version it was drawn from, so the script knows the
+    comments of the first answer are already on it."""
+    article = ArticleFactory()
+    CommentFactory(article=article)
+    page = client.get(article.get_absolute_url()).content.decode()
+    shown = re.search(r'data-live-version="([^"]+)"', page).group(1)
+    _, state = poll(client, article)
+    assert state["version"] == shown
+
+
+def test_signed_in_readers_page_carries_the_same_version(client, reader):
+    article = ArticleFactory()
+    _, state = poll(client, article)
+    client.force_login(reader)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'data-live-version="{state["version"]}"' in page
+
+
+def test_without_javascript_a_link_refreshes_the_same_view(client):
+    article = ArticleFactory()
+    CommentFactory(article=article)
+    page = client.get(article.get_absolute_url() + "?csort=newest").content.decode()
+    assert (
+        f'<a href="{article.get_absolute_url()}?csort=newest#discussion">'
+        "Refresh discussion</a>"
+    ) in page
+    assert 'aria-live="polite"' in page
+
+
+def test_an_unpublished_article_has_no_live_answer(client):
+    draft = ArticleFactory(status="draft")
+    assert client.get(live_url(draft)).status_code == 404
+    assert client.get(cards_url(draft, 1)).status_code == 404
+
+
+def test_show_them_returns_the_new_comments_cards_in_place_order(
+    client, django_capture_on_commit_callbacks
+):
+    """Each card comes in a list naming its parent (none for a new thread), oldest
+    first so that a parent comes before its replies."""
+    article = ArticleFactory()
+    capture = django_capture_on_commit_callbacks
+    thread = post(article, "A new thread.", capture=capture)
+    reply = post(article, "A new reply.", parent=thread, capture=capture)
+    # Any other spelling of the ids is sent to the one the cache keeps.
+    response = client.get(cards_url(article, reply.pk, thread.pk), follow=True)
+    [(canonical, status)] = response.redirect_chain
+    assert (status, canonical.split("?")[1]) == (302, f"ids={thread.pk}%2C{reply.pk}")
+    html = response.content.decode()
+    assert html.index(f'id="comment-{thread.pk}"') < html.index(
+        f'id="comment-{reply.pk}"'
+    )
+    assert '<ol class="live-new" data-live-parent="">' in html
+    assert f'<ol class="live-new" data-live-parent="{thread.pk}">' in html
+    assert "A new reply." in html
+
+
+def test_show_them_leaves_out_what_is_not_published_on_this_article(
+    client, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    capture = django_capture_on_commit_callbacks
+    held = post(article, "Still held.", trusted=False, capture=capture)
+    elsewhere = CommentFactory(body="On another article.")
+    shown = post(article, "Published.", capture=capture)
+    html = client.get(cards_url(article, held.pk, elsewhere.pk, shown.pk)).content
+    assert b"Published." in html
+    assert b"Still held." not in html
+    assert b"On another article." not in html
+
+
+@pytest.mark.parametrize("ids", ["", "abc", "1,,2", "-1", "١٢", "1_000", "9" * 30])
+def test_show_them_refuses_ids_it_cannot_read(client, ids):
+    article = ArticleFactory()
+    url = reverse("comments:live_comments", kwargs={"article_id": article.pk})
+    assert client.get(url, {"ids": ids}).status_code == 400
+
+
+def test_show_them_is_cached_for_anonymous_readers_and_personal_when_signed_in(
+    client, reader, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    comment = post(
+        article, "Worth a reply.", capture=django_capture_on_commit_callbacks
+    )
+    assert client.get(cards_url(article, comment.pk))["X-Page-Cache"] == "MISS"
+    anonymous = client.get(cards_url(article, comment.pk))
+    assert anonymous["X-Page-Cache"] == "HIT"
+    assert b"Reply" not in anonymous.content
+    client.force_login(reader)
+    signed_in = client.get(cards_url(article, comment.pk))
+    assert "private" in signed_in["Cache-Control"]
+    assert b"Reply<span" in signed_in.content
+
+
+def test_the_article_page_keeps_its_query_count_with_the_live_notice(
+    client, django_assert_max_num_queries
+):
+    """The notice reads the page's version and the settings in memory: no query."""
+    article = ArticleFactory()
+    for _ in range(30):
+        CommentFactory(article=article)
+    with django_assert_max_num_queries(15):
+        page = client.get(article.get_absolute_url())
+    assert b'id="live-discussion"' in page.content
