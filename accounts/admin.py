@@ -33,6 +33,8 @@ from .services import announce_public_name
 
 DISCUSSION_FIELDS = [
     "trusted",
+    "trust_locked",
+    "trust_reason",
     "premoderated",
     "commenting_suspended_until",
     "commenting_suspended_forever",
@@ -81,7 +83,7 @@ class UserAdmin(CheckedIdsMixin, DjangoUserAdmin):
     ]
     list_filter = ["is_staff", "is_superuser", "is_active", "trusted", "premoderated"]
     search_fields = ["email", "display_name"]
-    readonly_fields = ["date_joined", "last_login"]
+    readonly_fields = ["date_joined", "last_login", "trust_reason"]
     change_form_template = "admin/accounts/user/change_form.html"
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -129,7 +131,7 @@ class UserAdmin(CheckedIdsMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
-            return ["email", "display_name", "date_joined"]
+            return ["email", "display_name", "date_joined", "trust_reason"]
         return super().get_readonly_fields(request, obj)
 
     def user_change_password(

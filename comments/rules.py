@@ -32,6 +32,7 @@ from core.rate import count_in_window
 from . import conf, word_rules
 from .markdown import count_links
 from .models import Comment, WordRule
+from .moderation import rota
 
 User = get_user_model()
 
@@ -40,6 +41,11 @@ NOT_VERIFIED = "Confirm your email address to join the discussion."
 EMPTY = "Write something before posting: the comment is empty."
 TOO_LONG = "Keep it to {limit:,} characters: this comment has {length:,}."
 DISCUSSION_CLOSED = "The discussion on this article is closed."
+LEGAL_CLOSED = "Comments are closed on this article for legal reasons."
+OFF_DUTY_CLOSED = "Comments are closed while no moderator is on duty."
+OFF_DUTY_HELD = (
+    "No moderator is on duty: new comments appear once one has reviewed them."
+)
 SUSPENDED_UNTIL = "Your commenting is suspended until {until}."
 SUSPENDED_FOREVER = "Your commenting has been suspended."
 RATE_MINUTE = "You're commenting very fast: wait a minute, then try again."
@@ -69,6 +75,7 @@ HOLD_LINKS = "It contains more than {limit} links."
 HOLD_FIRST = "A new reader's first comments are checked by a moderator."
 HOLD_AUTHOR = "Your comments are reviewed by a moderator before they appear."
 HOLD_ARTICLE = "Every comment on this article is reviewed before it appears."
+HOLD_ROTA = "No moderator is on duty just now: it appears once one has reviewed it."
 HOLD_REPORTED = "Hidden after reports from readers, until a moderator reviews it."
 
 
@@ -95,11 +102,45 @@ class Hold:
 # --- Who may take part ----------------------------------------------------------
 
 
-def discussion_is_open(article: Article, *, at=None) -> bool:
+@dataclass(frozen=True)
+class DiscussionState:
+    """Whether readers may post on an article now, whether posts wait for review,
+    and what readers are told (why it is closed, when comments reopen)."""
+
+    is_open: bool
+    held: bool = False
+    message: str = ""
+    rule: str = ""
+
+
+def discussion_state(article: Article, *, at=None) -> DiscussionState:
+    """In order: the legal hold, the article's mode and close date, the moderation
+    rota (outside it: held or closed, conf.outside_rota), pre-moderation."""
     at = at or timezone.now()
-    if article.discussion_mode == Article.DiscussionMode.CLOSED:
-        return False
-    return not (article.discussion_closes_at and article.discussion_closes_at <= at)
+    if article.legal_hold:
+        return DiscussionState(
+            False, message=article.legal_hold_reason or LEGAL_CLOSED, rule="legal"
+        )
+    if article.discussion_mode == Article.DiscussionMode.CLOSED or (
+        article.discussion_closes_at and article.discussion_closes_at <= at
+    ):
+        return DiscussionState(False, message=DISCUSSION_CLOSED, rule="closed")
+    if not rota.on_duty(at):
+        reopens = rota.reopens_message(rota.next_opening(at), at=at)
+        if conf.outside_rota() == "closed":
+            return DiscussionState(
+                False, message=f"{OFF_DUTY_CLOSED} {reopens}", rule="rota-closed"
+            )
+        return DiscussionState(
+            True, held=True, message=f"{OFF_DUTY_HELD} {reopens}", rule="rota-held"
+        )
+    if article.discussion_mode == Article.DiscussionMode.PREMODERATED:
+        return DiscussionState(True, held=True, rule="article-premoderated")
+    return DiscussionState(True)
+
+
+def discussion_is_open(article: Article, *, at=None) -> bool:
+    return discussion_state(article, at=at).is_open
 
 
 def suspension_message(user) -> str:
@@ -174,8 +215,10 @@ def take_part_refusal(
     post reads it under the author's row lock).
     """
     at = at or timezone.now()
-    if article is not None and not discussion_is_open(article, at=at):
-        return CommentError(DISCUSSION_CLOSED, rule="closed")
+    if article is not None:
+        state = discussion_state(article, at=at)
+        if not state.is_open:
+            return CommentError(state.message, rule=state.rule)
     if user is None or not user.is_authenticated:
         return CommentError(NOT_VERIFIED, rule="not-verified")
     if user.is_commenting_suspended(at=at):
@@ -257,27 +300,32 @@ def post_refusal(
     return None
 
 
-def lock_author(author) -> tuple[bool, bool]:
+def lock_author(author) -> tuple[bool, bool, bool]:
     """Lock the author's row until the transaction ends, and read what rules ask.
 
     One reader's posts go one at a time (a double-click or a burst cannot slip past
     the duplicate and rate rules). The same query answers whether they have a
-    verified address and whether they are past the first-comments hold.
+    verified address, whether they are past the first-comments hold, and whether
+    one more published comment could earn them trust (only then is their record
+    read: comments.moderation.trust).
     """
     first = conf.hold_first_approved()
+    toward_trust = conf.trust_bar()["min_approved"] - 1
     approved = Comment.objects.approved().filter(author=OuterRef("pk")).order_by()
+
+    def at_least(count: int):
+        return Exists(approved[count - 1 : count]) if count > 0 else Value(True)
+
     return (
         User.objects.select_for_update()
         .filter(pk=author.pk)
-        .values_list(
-            has_verified_email(),
-            Exists(approved[first - 1 : first]) if first > 0 else Value(True),
-        )
+        .values_list(has_verified_email(), at_least(first), at_least(toward_trust))
         .first()
-    ) or (False, False)
+    ) or (False, False, False)
 
 
 def content_hold(body: str) -> Hold | None:
+    """Holds for what a comment says: a word rule, too many links."""
     rule = word_rules.matching(body, WordRule.Action.HOLD)
     if rule is not None:
         return Hold(f"word-rule:{rule.pk}:{rule.phrase}", HOLD_WORD)
@@ -286,10 +334,19 @@ def content_hold(body: str) -> Hold | None:
     return None
 
 
-def hold_for(*, article, author, body: str, past_first_comments: bool) -> Hold | None:
-    """The holding rules, in order. Trusted readers (and staff) skip them all."""
-    if author.trusted or author.is_staff:
-        return None
+def skips_hold(author, hold: Hold | None) -> bool:
+    """Does `author` skip this hold? Staff skip them all; trusted readers all but
+    the word rules (the newsroom's call on content)."""
+    if hold is None or author.is_staff:
+        return True
+    return author.trusted and not hold.rule.startswith("word-rule:")
+
+
+def hold_for(
+    *, article, author, body: str, past_first_comments: bool, at=None
+) -> Hold | None:
+    """The hold that applies to a new comment, in order, ignoring who the author
+    is: callers ask skips_hold (and record what trust saved)."""
     hold = content_hold(body)
     if hold:
         return hold
@@ -297,6 +354,9 @@ def hold_for(*, article, author, body: str, past_first_comments: bool) -> Hold |
         return Hold("first-comments", HOLD_FIRST)
     if author.premoderated:
         return Hold("author-premoderated", HOLD_AUTHOR)
-    if article.discussion_mode == Article.DiscussionMode.PREMODERATED:
+    state = discussion_state(article, at=at)
+    if state.rule == "rota-held":
+        return Hold("rota", HOLD_ROTA)
+    if state.held:
         return Hold("article-premoderated", HOLD_ARTICLE)
     return None

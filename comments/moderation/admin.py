@@ -31,6 +31,7 @@ from . import (
     article_admin,  # noqa: F401 (registers the Article admin)
     dashboard,
     readers_admin,  # noqa: F401 (registers the User admin)
+    rota,
 )
 from . import queue as moderation
 from .forms import DecisionForm
@@ -412,3 +413,7 @@ class ModerationSettingsAdmin(CheckedIdsAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         transaction.on_commit(conf.settings_changed)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(rota.rota_changed)

@@ -18,6 +18,7 @@ from ..records import (
     refresh_after_commit,
 )
 from ..rules import AlreadyDecided, CommentError
+from .trust import review_trust
 
 # Messages moderators see.
 ALREADY_DECIDED = "Already decided by {moderator} at {time}: nothing was changed."
@@ -88,6 +89,15 @@ def _decide(
         status_before=old,
         status_after=status,
     )
+    if status == Comment.Status.APPROVED:
+        review_trust(comment.author_id, gained=True)
+    else:
+        what = {
+            Comment.Status.REJECTED: "rejected comment #{pk}",
+            Comment.Status.SPAM: "comment #{pk} marked as spam",
+            Comment.Status.REMOVED: "comment #{pk} removed by a moderator",
+        }.get(status, "a decision on comment #{pk}")
+        review_trust(comment.author_id, gained=False, event=what.format(pk=comment.pk))
     return comment
 
 

@@ -74,6 +74,10 @@ class ReaderStandingUserAdmin(UserAdmin):
             services.reader_set_trusted(
                 reader=obj, moderator=moderator, on=new["trusted"]
             )
+        if new["trust_locked"] != original.trust_locked:
+            services.reader_set_trust_locked(
+                reader=obj, moderator=moderator, on=new["trust_locked"]
+            )
         if new["premoderated"] != original.premoderated:
             services.reader_set_premoderated(
                 reader=obj, moderator=moderator, on=new["premoderated"]

@@ -10,6 +10,7 @@ from django.utils.dateformat import format as format_date
 from ..models import ModerationDecision
 from ..records import record_decision
 from ..rules import CommentError
+from .trust import review_trust
 
 User = get_user_model()
 
@@ -71,6 +72,7 @@ def reader_suspend(
             outcome=ModerationDecision.Outcome.SUSPENDED,
             reason=f"Suspended {when}: {reason}",
         )
+        review_trust(reader.pk, gained=False, event=f"suspended {when}")
 
 
 def reader_unsuspend(*, reader, moderator) -> None:
@@ -90,14 +92,25 @@ def reader_unsuspend(*, reader, moderator) -> None:
 
 
 def _reader_set_flag(
-    *, reader, moderator, field: str, cleared: str, on: bool, outcomes, reason: str
+    *,
+    reader,
+    moderator,
+    field: str,
+    cleared: str,
+    on: bool,
+    outcomes,
+    reason: str,
+    trust_reason: str,
 ) -> None:
     """Turn `field` on or off; turning it on clears `cleared` (trust and
-    pre-moderation exclude each other). Logged on the reader's record."""
+    pre-moderation exclude each other). Logged on the reader's record, and the
+    reader's trust_reason says what happened to their trust."""
     with transaction.atomic():
         fields = {field: on}
         if on:
             fields[cleared] = False
+        if field == "trusted" or (on and reader.trusted):
+            fields["trust_reason"] = trust_reason[:200]
         User.objects.filter(pk=reader.pk).update(**fields)
         reader.refresh_from_db()
         _record_reader(
@@ -121,6 +134,7 @@ def reader_set_premoderated(*, reader, moderator, on: bool, reason: str = "") ->
             ModerationDecision.Outcome.UNPREMODERATED,
         ),
         reason=reason,
+        trust_reason="lost: your comments are reviewed by a moderator for now",
     )
 
 
@@ -137,4 +151,24 @@ def reader_set_trusted(*, reader, moderator, on: bool, reason: str = "") -> None
             ModerationDecision.Outcome.UNTRUSTED,
         ),
         reason=reason,
+        trust_reason=("granted by a moderator" if on else "removed by a moderator")
+        + (f": {reason}" if reason else ""),
     )
+
+
+def reader_set_trust_locked(*, reader, moderator, on: bool, reason: str = "") -> None:
+    """Lock (or unlock) a reader's trust as it is: earned trust never changes a
+    locked reader's status (comments.moderation.trust)."""
+    with transaction.atomic():
+        User.objects.filter(pk=reader.pk).update(trust_locked=on)
+        reader.refresh_from_db()
+        state = "trusted" if reader.trusted else "not trusted"
+        _record_reader(
+            reader=reader,
+            moderator=moderator,
+            outcome=ModerationDecision.Outcome.TRUST_LOCKED
+            if on
+            else ModerationDecision.Outcome.TRUST_UNLOCKED,
+            reason=(f"Locked as {state}" if on else "Unlocked: earned trust applies")
+            + (f": {reason}" if reason else "."),
+        )

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from comments import services
+from comments import rules, services
 from comments.models import Comment, ModerationDecision, WordRule
 from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
@@ -236,13 +236,23 @@ def test_premoderated_article_holds_every_comment(article, veteran):
 
 
 def test_trusted_readers_skip_holds(article):
-    """Trusted readers publish at once, even on a pre-moderated article."""
+    """Trusted readers publish at once, links and all, even on a pre-moderated
+    article (and before any comment of theirs was approved)."""
     article.discussion_mode = Article.DiscussionMode.PREMODERATED
     article.save()
     WordRule.objects.create(phrase="ceasefire", action=WordRule.Action.HOLD)
-    trusted = VerifiedUserFactory(trusted=True, premoderated=True)
-    comment = post(article, trusted, "ceasefire https://a https://b https://c")
+    trusted = VerifiedUserFactory(trusted=True)
+    comment = post(article, trusted, "truce https://a https://b https://c")
     assert comment.status == Comment.Status.APPROVED
+
+
+def test_a_trusted_readers_comment_with_a_held_word_is_still_held(article):
+    """Word rules are the newsroom's call on content: trust does not skip them."""
+    WordRule.objects.create(phrase="ceasefire", action=WordRule.Action.HOLD)
+    trusted = VerifiedUserFactory(trusted=True)
+    comment = post(article, trusted, "On the ceasefire talks")
+    assert comment.status == Comment.Status.PENDING
+    assert comment.hold_reason == rules.HOLD_WORD
 
 
 def test_trusted_readers_do_not_skip_refusals(article):
