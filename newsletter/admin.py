@@ -21,10 +21,11 @@ from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
 from core.charts import count_chart
 
 from . import services
+from .admin_digest import IssuePickInline, IssueQuestionInline
 from .admin_io import export_rows, import_subscribers
 from .emails import personalise, render_issue
 from .forms import FillForm, ImportForm
-from .models import Delivery, Issue, IssueArticle, Newsletter, Subscriber
+from .models import Delivery, DigestRun, Issue, IssueArticle, Newsletter, Subscriber
 
 EXPORT_BAD_FILTERS = (
     "These export filters are not valid: choose them again on this list, then export."
@@ -235,7 +236,14 @@ class IssueAdmin(CheckedIdsAdmin):
     list_display = ["__str__", "newsletter", "status", "created", "sent_at", "counts"]
     list_filter = ["status", "newsletter"]
     search_fields = ["subject"]
-    inlines = [IssueArticleInline]
+    inlines = [IssueArticleInline, IssuePickInline, IssueQuestionInline]
+
+    def get_inlines(self, request, obj):
+        # Picks and questions are the digest's: shown on issues that hold some.
+        if obj is not None and (obj.picks.exists() or obj.questions.exists()):
+            return self.inlines
+        return [IssueArticleInline]
+
     fields = ["newsletter", "subject", "preheader", "intro"]
     change_form_template = "admin/newsletter/issue/change_form.html"
 
@@ -389,6 +397,7 @@ class IssueAdmin(CheckedIdsAdmin):
         extra_context = extra_context or {}
         if issue is not None:
             extra_context["issue_progress"] = issue.progress()
+            extra_context["digest_run"] = DigestRun.objects.filter(issue=issue).first()
             # Model-level, like _issue(change=True): the actions on this page
             # (test, fill, send, resume) need the change permission.
             extra_context["issue_can_act"] = admin.ModelAdmin.has_change_permission(

@@ -1,4 +1,4 @@
-"""Demo newsletter data: the two newsletters, a few subscribers, one draft issue.
+"""Demo newsletter data: the three newsletters, a few subscribers, one draft issue.
 
 Idempotent: a second run finds everything in place and changes nothing.
 """
@@ -21,6 +21,13 @@ NEWSLETTERS = [
         "Weekly analysis",
         False,
         "Our correspondents' long reads and analysis, every Saturday.",
+    ),
+    (
+        "community-digest",
+        "Community digest",
+        False,
+        "Every Friday: the week's top stories, the comments our editors picked "
+        "from the discussion, and your questions answered.",
     ),
 ]
 SUBSCRIBERS = [

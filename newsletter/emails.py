@@ -20,6 +20,7 @@ from articles.markdown import render_article
 from core.mail import RenderedEmail, email_message
 from core.mail import render_email as core_render_email
 
+from .digest import issue_picks, issue_questions
 from .models import Issue, Subscriber
 from .tokens import make_manage_token
 
@@ -90,9 +91,23 @@ def build_message(
 
 
 def render_issue(issue: Issue) -> RenderedEmail:
+    """The issue as every subscriber gets it, but for their own links.
+
+    Three queries whatever the issue holds: its articles, its editors' picks
+    that may still be quoted (the digest's consent rule, applied again at every
+    render) and its answered reader questions.
+    """
     articles = [
         {"article": article, "url": absolute(article.get_absolute_url())}
         for article in issue.ordered_articles()
+    ]
+    picks = [
+        {"comment": comment, "url": absolute(comment.get_absolute_url())}
+        for comment in issue_picks(issue)
+    ]
+    questions = [
+        {"question": question, "url": absolute(question.faq_url)}
+        for question in issue_questions(issue)
     ]
     return render_email(
         "issue",
@@ -101,5 +116,8 @@ def render_issue(issue: Issue) -> RenderedEmail:
             "newsletter": issue.newsletter,
             "intro_html": render_article(issue.intro) if issue.intro else "",
             "articles": articles,
+            "picks": picks,
+            "questions": questions,
+            "sections": bool(picks or questions),
         },
     )

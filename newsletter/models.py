@@ -4,11 +4,16 @@ A Subscriber is an email address (stored stripped and lowercased, unique) with a
 status. Only confirmed subscribers receive issues. An Issue is sent by creating one
 Delivery per confirmed subscriber of its newsletter; the Delivery table is the
 sender's to-do list, so a crash or a restart resumes from it.
+
+The community digest (newsletter/digest.py) adds an issue's editors' picks and
+reader questions (IssuePick, IssueQuestion), its settings (DigestSettings, one
+row) and one DigestRun per week, unique, so a week is never drafted twice.
 """
 
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.urls import reverse
@@ -253,3 +258,198 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} → {self.subscriber}"
+
+
+class IssuePick(models.Model):
+    """An editor's pick quoted in an issue (the community digest), in order.
+
+    Quoted only while its author consents and the comment is still an approved
+    pick on a published article (newsletter/digest.py, `quotable_picks`): a pick
+    whose author withdrew consent after the draft was made is left out when the
+    issue is rendered.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="picks")
+    comment = models.ForeignKey(
+        "comments.Comment",
+        on_delete=models.CASCADE,
+        related_name="newsletter_placements",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "editor's pick"
+        verbose_name_plural = "editors' picks"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "comment"], name="newsletter_issue_pick_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. Comment {self.comment_id}"
+
+
+class IssueQuestion(models.Model):
+    """A reader question answered in an article's FAQ, in an issue, in order."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="questions")
+    question = models.ForeignKey(
+        "comments.ReaderQuestion",
+        on_delete=models.CASCADE,
+        related_name="newsletter_placements",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "answered reader question"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "question"], name="newsletter_issue_question_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.question_id}"
+
+
+class DigestSettings(models.Model):
+    """When the community digest is drafted and what goes in it (one row, pk 1).
+
+    The defaults work as they are: every Friday at 09:00 in the site's time zone
+    a draft covering the seven days before waits for an editor. Nothing is ever
+    sent without an editor (newsletter/digest.py).
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    enabled = models.BooleanField(
+        "draft the digest every week",
+        default=True,
+        help_text="Off: no draft is made. Drafts are never sent by themselves.",
+    )
+    newsletter = models.ForeignKey(
+        Newsletter,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The newsletter the digest is drafted for; its subscribers "
+        "receive it once you send it.",
+    )
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.FRIDAY
+    )
+    hour = models.PositiveSmallIntegerField(
+        "at (hour)",
+        default=9,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+        help_text="0–23, in the site's time zone. The draft covers the seven days "
+        "before this moment.",
+    )
+    top_stories = models.PositiveSmallIntegerField(
+        "front page stories",
+        default=4,
+        help_text="At most this many of the front page's lead and top stories "
+        "(as the front page shows them when the digest is drafted) that were "
+        "published in the week.",
+    )
+    most_discussed = models.PositiveSmallIntegerField(
+        "most-discussed stories",
+        default=3,
+        help_text="Then at most this many of the published articles with the most "
+        "approved comments posted in the week.",
+    )
+    min_comments = models.PositiveSmallIntegerField(
+        "comments to count as discussed",
+        default=3,
+        help_text="An article needs at least this many approved comments in the "
+        "week to be one of the most-discussed.",
+    )
+    max_picks = models.PositiveSmallIntegerField(
+        "editors' picks",
+        default=5,
+        help_text="At most this many of the week's editors' picks, oldest pick "
+        "first, and only those whose authors agreed to be quoted in the digest.",
+    )
+    max_questions = models.PositiveSmallIntegerField(
+        "answered reader questions",
+        default=5,
+        help_text="At most this many reader questions answered in an FAQ that week.",
+    )
+    subject = models.CharField(
+        "subject",
+        max_length=100,
+        default="Community digest",
+        help_text="The draft's subject is this, then the week: "
+        "“Community digest: the week to 4 December”.",
+    )
+    intro = models.TextField(
+        default="The stories you read and discussed most this week, the comments "
+        "our editors picked from the discussion, and the questions you asked that "
+        "we answered.",
+        blank=True,
+        help_text="The draft's introduction (Markdown); edit each draft as you like.",
+    )
+    active_since = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="When the weekly draft was last switched on: weeks due before "
+        "then are not drafted late (a new site does not draft last week's).",
+    )
+
+    class Meta:
+        verbose_name = "community digest settings"
+        verbose_name_plural = "community digest settings"
+
+    def __str__(self) -> str:
+        return "Community digest settings"
+
+    @classmethod
+    def load(cls) -> "DigestSettings":
+        """The one row; made with the defaults if it is missing."""
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
+
+
+class DigestRun(models.Model):
+    """One week's digest: drafted (its issue) or skipped (why, in `note`).
+
+    Unique per week, so the job drafts at most one digest a week however often
+    and in however many workers it runs: the second INSERT fails.
+    """
+
+    week_of = models.DateField(
+        unique=True, help_text="The Monday of the week the digest was due in."
+    )
+    scheduled_for = models.DateTimeField()
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    issue = models.OneToOneField(
+        Issue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_run",
+    )
+    skipped = models.BooleanField(
+        default=False, help_text="Nothing to say that week: no draft was made."
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-week_of"]
+        verbose_name = "community digest run"
+
+    def __str__(self) -> str:
+        return f"Digest for the week of {self.week_of:%d %B %Y}"

@@ -333,7 +333,8 @@ def issue_check_sendable(issue: Issue) -> None:
         raise IssueError(ISSUE_NOT_DRAFT)
     if not issue.subject.strip():
         raise IssueError(ISSUE_NO_SUBJECT)
-    if not issue.items.exists():
+    if not (issue.items.exists() or issue.picks.exists() or issue.questions.exists()):
+        # A digest of picks and answered questions alone is worth sending.
         raise IssueError(ISSUE_NO_ARTICLES)
     unpublished = (
         Article.objects.filter(newsletter_placements__issue=issue)

@@ -133,7 +133,11 @@ def test_newsletter_changelist_shows_counts_per_newsletter(
         obj.name: (obj.confirmed_count, obj.pending_count)
         for obj in response.context["cl"].result_list
     }
-    assert rows == {"Daily briefing": (7, 1), "Weekly analysis": (0, 1)}
+    assert rows == {
+        "Daily briefing": (7, 1),
+        "Weekly analysis": (0, 1),
+        "Community digest": (0, 0),
+    }
 
 
 def test_newsletter_counts_do_not_multiply_subscribers_by_issues(admin_client):
@@ -152,7 +156,11 @@ def test_newsletter_counts_do_not_multiply_subscribers_by_issues(admin_client):
         obj.name: (obj.confirmed_count, obj.pending_count, obj.sent_count)
         for obj in response.context["cl"].result_list
     }
-    assert rows == {"Daily briefing": (3, 1, 2), "Weekly analysis": (0, 0, 0)}
+    assert rows == {
+        "Daily briefing": (3, 1, 2),
+        "Weekly analysis": (0, 0, 0),
+        "Community digest": (0, 0, 0),
+    }
     listing = [
         query["sql"]
         for query in queries.captured_queries
