@@ -42,7 +42,7 @@ from comments.models import (
     WordRule,
 )
 from imports.models import ImportedItem, ImportRun, LegacyLink
-from newsletter.models import Delivery
+from newsletter.models import Delivery, DigestSettings
 from tests.accounts.factories import (
     PASSWORD,
     StaffUserFactory,
@@ -91,6 +91,8 @@ MODEL_PAGES: dict[str, tuple[frozenset[str], ...]] = {
     "newsletter.subscriber":               (S,      S,      S,      S,      S),
     "newsletter.issue":                    (E,      E,      E,      S,      E),
     "newsletter.delivery":                 (E,      NOBODY, E,      S,      E),
+    # The community digest's one settings page: the list redirects to it.
+    "newsletter.digestsettings":           (E,      NOBODY, E,      NOBODY, E),
     # A reader's account; a staff member's is in EXTRA_PAGES.
     "accounts.user":                       (M,      S,      M,      S,      M),
     "account.emailaddress":                (S,      S,      S,      S,      S),
@@ -156,6 +158,7 @@ APP_PAGES: dict[str, frozenset[str]] = {
 OK_STATUS = {
     "comments_moderationsettings_changelist": 302,
     "articles_frontpage_changelist": 302,
+    "newsletter_digestsettings_changelist": 302,
 }
 
 
@@ -245,6 +248,7 @@ def build_world() -> World:
         ),
         "comments.moderationsettings": moderation_settings,
         "newsletter.newsletter": daily(),
+        "newsletter.digestsettings": DigestSettings.load(),
         "newsletter.subscriber": subscriber,
         "newsletter.issue": issue,
         "newsletter.delivery": Delivery.objects.create(

@@ -36,10 +36,12 @@ def group(name: str) -> Group:
             "comments.migrations.0007_editors_arrange_the_front_page"
         )
         imports = import_module("imports.migrations.0004_editors_run_imports")
+        digest = import_module("newsletter.migrations.0005_community_digest_newsletter")
         grants = {
             **grants,
             "articles": [*grants["articles"], *front_page.EDITOR_FRONT_PAGE],
             "imports": imports.EDITOR_IMPORTS,
+            "newsletter": [*grants["newsletter"], *digest.EDITOR_DIGEST],
         }
     found, _ = Group.objects.get_or_create(name=name)
     for app_label, codenames in grants.items():
