@@ -3,6 +3,7 @@
 - `live`: the poll. JSON, the same for every reader, cached by the page cache and a
   shared cache under the article's page version, with its tags and ETag: between
   changes it costs the origin a cache hit (or nothing, behind Varnish or a CDN).
+- `refresh`: "Refresh discussion" without JavaScript.
 - `live_comments`: the cards of the new comments a reader asked to see, by id.
   Anonymous readers share it (cached like a page, under the same version); a
   signed-in reader gets cards with their own buttons (reply, recommend, report).
@@ -11,7 +12,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from articles.cache import article_version_key
@@ -88,3 +89,17 @@ def live_comments(request: HttpRequest, article_id: int) -> HttpResponse:
     for comment in comments:
         comment.more_replies = 0
     return render(request, "comments/_live_comments.html", {"comments": comments})
+
+
+@require_safe
+def refresh(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Back to the same view of the discussion, loaded again.
+
+    A link to the page the reader is on, with only "#discussion" added, would only
+    scroll (browsers treat it as a move within the page); this address differs, and
+    the browser keeps the link's "#discussion" across the redirect.
+    """
+    _known_id(article_id)
+    article = get_object_or_404(Article.objects.published().only("slug"), pk=article_id)
+    query = request.GET.urlencode()
+    return redirect(article.get_absolute_url() + (f"?{query}" if query else ""))

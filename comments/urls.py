@@ -24,6 +24,11 @@ urlpatterns = [
         cache_for_anonymous(live_views.live_comments),
         name="live_comments",
     ),
+    path(
+        "article/<int:article_id>/live/refresh/",
+        live_views.refresh,
+        name="live_refresh",
+    ),
     path("comment/<int:pk>/", views.permalink, name="permalink"),
     path("comment/<int:pk>/card/", views.card, name="card"),
     path("comment/<int:pk>/thread/", views.thread, name="thread"),

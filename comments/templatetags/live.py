@@ -24,8 +24,9 @@ def live_discussion(context, d: Discussion) -> dict[str, str]:
         "count": str(article.comment_count),
         "poll_seconds": str(live_poll_seconds()),
         "page": str(d.page),
-        # The same view of the discussion, fresh: the link without JavaScript.
-        "refresh_url": article.get_absolute_url()
+        # The same view of the discussion, loaded again: the link without
+        # JavaScript (see live_views.refresh).
+        "refresh_url": reverse("comments:live_refresh", kwargs=kwargs)
         + ("" if here == "?" else here)
         + "#discussion",
     }

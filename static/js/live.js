@@ -41,9 +41,12 @@ function start(root) {
     polling = true;
     try {
       // No cookies: the answer is everyone's, and stays cacheable for signed-in
-      // readers too.
+      // readers too. "no-cache": the browser asks again each time (with its ETag,
+      // so an unchanged answer is a 304) instead of using stale-while-revalidate,
+      // which would show a change one poll late.
       const response = await fetch(root.dataset.liveUrl, {
         credentials: "omit",
+        cache: "no-cache",
         headers: { Accept: "application/json" },
       });
       if (response.status === 404) {
@@ -145,9 +148,9 @@ function start(root) {
     template.innerHTML = html;
     const inserted = [];
     let elsewhere = 0;
-    for (const wrapper of template.content.querySelectorAll(":scope > ol.live-new")) {
+    for (const wrapper of template.content.children) {
       const item = wrapper.firstElementChild;
-      if (!item) continue;
+      if (!wrapper.matches("ol.live-new") || !item) continue;
       known.add(Number(item.id.replace("comment-", "")));
       if (document.getElementById(item.id)) continue;
       const place = placeFor(wrapper.dataset.liveParent);

@@ -146,11 +146,15 @@ def test_without_javascript_a_link_refreshes_the_same_view(client):
     article = ArticleFactory()
     CommentFactory(article=article)
     page = client.get(article.get_absolute_url() + "?csort=newest").content.decode()
-    assert (
-        f'<a href="{article.get_absolute_url()}?csort=newest#discussion">'
-        "Refresh discussion</a>"
-    ) in page
+    refresh = reverse("comments:live_refresh", kwargs={"article_id": article.pk})
+    link = f"{refresh}?csort=newest#discussion"
+    assert f'<a href="{link}">Refresh discussion</a>' in page
     assert 'aria-live="polite"' in page
+    # A different address from the page's (a link to the page itself would only
+    # scroll), sending the reader back to the same view, loaded again.
+    response = client.get(link.split("#")[0])
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}?csort=newest"
 
 
 def test_an_unpublished_article_has_no_live_answer(client):
