@@ -119,6 +119,7 @@ class ArticleAdmin(CheckedIdsAdmin):
                 "fields": [
                     "discussion_mode",
                     "discussion_closes_at",
+                    ("legal_hold", "legal_hold_reason"),
                     "reader_question",
                     "comment_count",
                 ]

@@ -22,7 +22,12 @@ from articles.page_cache import declare_query
 from .forms import CommentForm
 from .models import Comment
 from .questions.models import ReaderQuestion
-from .rules import discussion_is_open, suspension_message, take_part_refusal
+from .rules import (
+    discussion_is_open,
+    discussion_state,
+    suspension_message,
+    take_part_refusal,
+)
 from .threads import (  # noqa: F401 (the names views and tags read from here)
     DEFAULT_SORT,
     SORTS,
@@ -80,6 +85,8 @@ class Discussion:
     question: ReaderQuestion | None = None
     filter_by: str = ""
     suspended_message: str = ""
+    # Why it is closed, or when comments reopen (the rota): for every reader.
+    state_message: str = ""
     # The viewer's own comments awaiting review here, newest first: named at the
     # top of the discussion, whatever the sort and page, so none seems lost.
     held: list[Comment] = field(default_factory=list)
@@ -202,6 +209,8 @@ def _build_discussion(request, article: Article) -> Discussion:
     recommended = {c.pk for c in shown if getattr(c, "viewer_recommended", False)}
     reported = {c.pk for c in shown if getattr(c, "viewer_reported", False)}
     author_user_ids = {a.user_id for a in article.authors.all() if a.user_id}
+    state = discussion_state(article, at=now)
+    is_open = state.is_open
     decorate(
         shown,
         author_user_ids=author_user_ids,
@@ -209,12 +218,11 @@ def _build_discussion(request, article: Article) -> Discussion:
         recommended=recommended,
         reported=reported,
         now=now,
-        can_reply=can_take_part and discussion_is_open(article, at=now),
+        can_reply=can_take_part and is_open,
     )
     threads = build_threads(tops, replies)
     for comment in held:
         decorate_held(comment)
-    is_open = discussion_is_open(article, at=now)
     discussion = Discussion(
         article=article,
         threads=threads,
@@ -231,6 +239,7 @@ def _build_discussion(request, article: Article) -> Discussion:
         question=question,
         filter_by=filter_by,
         held=held,
+        state_message=state.message,
     )
     # Signing in brings the reader back to the same page of the same view.
     here = discussion.page_url(page)

@@ -182,6 +182,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
         run(tmp_path / "nope.xml")
 
 
+@pytest.mark.slow
 def test_a_2000_post_export_imports_whole(tmp_path):
     """Every post of a large export arrives (memory is measured by
     bench/wordpress_import.py, not here)."""
