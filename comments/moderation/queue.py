@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,9 +25,10 @@ from django.views.decorators.http import require_POST
 
 from core.ids import IdListField
 
-from .. import services
+from .. import conf, services
 from ..models import Comment, Report
 from .forms import decision_fields
+from .live import LiveQueueForm, new_item_ids
 
 PERMISSION = "comments.moderate_comments"
 PAGE_SIZE = 25
@@ -233,9 +234,12 @@ def _tab(request: HttpRequest) -> str:
     return tab if tab in TAB_NAMES else "pending"
 
 
-def queue_view(request: HttpRequest, admin_site) -> TemplateResponse:
+def queue_view(request: HttpRequest, admin_site) -> HttpResponse:
     _check(request)
     tab = _tab(request)
+    if "live" in request.GET:
+        return _live(request, tab)
+    drawn_at = timezone.now()  # before the reads: what comes in after is new
     page = Paginator(with_context(queue(tab)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -253,8 +257,37 @@ def queue_view(request: HttpRequest, admin_site) -> TemplateResponse:
         "page": page,
         "reasons": Comment.RejectionReason.choices,
         "actions": ACTIONS,
+        "live_since": drawn_at.isoformat(),
+        "live_poll_seconds": conf.live_poll_seconds(),
     }
     return TemplateResponse(request, "admin/comments/moderation/queue.html", context)
+
+
+def _live(request: HttpRequest, tab: str) -> HttpResponse:
+    """The queue's script asking what came in since the page was drawn, or for
+    those items' HTML to put in the list (comments/moderation/live.py)."""
+    form = LiveQueueForm(request.GET)
+    if not form.is_valid() or (
+        form.cleaned_data["live"] == "state" and form.cleaned_data["since"] is None
+    ):
+        return HttpResponse("Not understood.", status=400, content_type="text/plain")
+    asked = form.cleaned_data
+    if asked["live"] == "items":
+        items = list(with_context(queue(tab).filter(pk__in=asked["ids"])))
+        for comment in items:
+            comment.rule = rule_label(comment.hold_rule)
+        context = {
+            "items": items,
+            "tab": tab,
+            "reasons": Comment.RejectionReason.choices,
+            "page_number": asked["page"] or "",
+        }
+        return TemplateResponse(
+            request, "admin/comments/moderation/_live_items.html", context
+        )
+    return JsonResponse(
+        {"counts": counts(), "new": new_item_ids(queue(tab), asked["since"])}
+    )
 
 
 def _back(request: HttpRequest) -> str:

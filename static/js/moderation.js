@@ -68,3 +68,130 @@
     focusItem(swapped);
   });
 })();
+
+/* The queue, live (comments/moderation/live.py): while the tab is visible, ask
+   every few seconds what came in since the page was drawn; keep the tab counts
+   current and announce new items ("3 new comments to review — show them") in a
+   polite live region; on request, put them in the list. Without JavaScript,
+   "Refresh queue" reloads the page. */
+(function () {
+  "use strict";
+  var root = document.getElementById("mod-live");
+  if (!root) return;
+  var notice = document.getElementById("mod-live-notice");
+  var seconds = Math.max(5, Number(root.dataset.livePollSeconds) || 30);
+  var tab = root.dataset.liveTab;
+  var review = tab === "pending" || tab === "held" || tab === "reported";
+  var fresh = [];
+  var button = null;
+  var timer = null;
+  var polling = false;
+
+  function address(params) {
+    params.tab = tab;
+    return root.dataset.liveUrl + "?" + new URLSearchParams(params).toString();
+  }
+  function onPage(id) {
+    return document.getElementById("mod-item-" + id) !== null;
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = document.hidden ? null : setTimeout(poll, seconds * 1000);
+  }
+
+  function poll() {
+    if (polling || document.hidden) return;
+    polling = true;
+    fetch(address({ live: "state", since: root.dataset.liveSince }), {
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (state) {
+        if (state) take(state);
+      })
+      .catch(function () {})
+      .then(function () {
+        polling = false;
+        schedule();
+      });
+  }
+
+  function take(state) {
+    Object.keys(state.counts).forEach(function (key) {
+      var badge = document.getElementById("count-" + key);
+      if (badge) badge.textContent = state.counts[key];
+    });
+    fresh = state["new"].filter(function (id) {
+      return !onPage(id);
+    });
+    if (!fresh.length) {
+      if (button) button.remove();
+      button = null;
+      return;
+    }
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "button mod-live-show";
+      button.addEventListener("click", show);
+      notice.replaceChildren(button);
+    }
+    var what = fresh.length === 1 ? "1 new comment" : fresh.length + " new comments";
+    button.textContent = what + (review ? " to review" : "") + " — show " +
+      (fresh.length === 1 ? "it" : "them");
+  }
+
+  function show() {
+    var list = document.getElementById("mod-items");
+    if (!list) return window.location.reload(); // an empty queue: no list yet
+    var params = { live: "items", ids: fresh.slice().sort(function (a, b) { return a - b; }).join(",") };
+    if (root.dataset.livePage) params.page = root.dataset.livePage;
+    fetch(address(params), { headers: { Accept: "text/html" }, cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var added = [];
+        var items = Array.prototype.slice.call(template.content.children);
+        if (!review) items.reverse(); // each goes on top: the newest last
+        items.forEach(function (item) {
+          if (!item.classList.contains("mod-item") || document.getElementById(item.id)) return;
+          // Newest first in the decided tabs; the others take the oldest first.
+          list.insertAdjacentElement(review ? "beforeend" : "afterbegin", item);
+          if (window.htmx) window.htmx.process(item);
+          added.push(item);
+        });
+        fresh = [];
+        button = null;
+        var status = document.createElement("p");
+        status.textContent = added.length === 1
+          ? "1 new comment added to the list."
+          : added.length + " new comments added to the list.";
+        notice.replaceChildren(status);
+        if (added.length) {
+          var first = review ? added[0] : added[added.length - 1];
+          first.focus();
+          first.scrollIntoView({ block: "nearest" });
+        }
+      })
+      .catch(function () {
+        if (button) button.textContent = "The new comments could not be loaded. Try again";
+      });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) {
+      clearTimeout(timer);
+      timer = null;
+    } else {
+      poll();
+    }
+  });
+  schedule();
+})();

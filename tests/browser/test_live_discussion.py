@@ -164,3 +164,57 @@ def test_without_javascript_refresh_discussion_shows_new_comments(
     page.get_by_text("Seen after a refresh.").wait_for()
     assert page.url.endswith("#discussion")
     context.close()
+
+
+def test_the_moderators_queue_announces_and_inserts_new_items(
+    browser, live_server, axe_check
+):
+    from tests.comments.moderation.helpers import held_comments, moderator
+
+    article = ArticleFactory(title="Live from the summit")
+    waiting = held_comments(article, 1)[0]
+    client = Client()
+    client.force_login(moderator())
+    context = browser.new_context()
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    errors = []  # CSP violations show up as console errors
+    page.on(
+        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
+    )
+    page.goto(live_server.url + "/admin/comments/comment/moderation/")
+    assert page.locator("#count-pending").inner_text() == "1"
+
+    held = services.comment_create(
+        article=article, author=VerifiedUserFactory(), body="Held while you worked."
+    )
+    notice = page.get_by_role("button", name="1 new comment to review — show it")
+    notice.wait_for(timeout=15_000)
+    assert page.locator("#count-pending").inner_text() == "2"  # counts keep up
+    notice.click()
+    item = page.locator(f"#mod-items > #mod-item-{held.pk}")
+    item.wait_for()
+    # The oldest first: after the one waiting already, and it has the focus.
+    assert page.locator("#mod-items > li").last.get_attribute("id") == (
+        f"mod-item-{held.pk}"
+    )
+    assert page.locator("#mod-items > li").first.get_attribute("id") == (
+        f"mod-item-{waiting.pk}"
+    )
+    assert page.evaluate("document.activeElement.id") == f"mod-item-{held.pk}"
+    # Decided in place like any other (its htmx form works).
+    item.get_by_role("button", name="Approve").click()
+    page.locator(f"#mod-item-{held.pk}.mod-decided").wait_for()
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    axe_check(page, "on the queue after new items were added")
+    assert not errors
+    context.close()

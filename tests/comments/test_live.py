@@ -233,3 +233,90 @@ def test_the_article_page_keeps_its_query_count_with_the_live_notice(
     with django_assert_max_num_queries(15):
         page = client.get(article.get_absolute_url())
     assert b'id="live-discussion"' in page.content
+
+
+# --- The moderators' queue -------------------------------------------------------
+
+QUEUE = "/admin/comments/comment/moderation/"
+
+
+def queue_since(client) -> str:
+    page = client.get(QUEUE).content.decode()
+    return re.search(r'data-live-since="([^"]+)"', page).group(1)
+
+
+def test_the_queue_announces_what_came_in_since_the_page_was_drawn(
+    client, django_capture_on_commit_callbacks
+):
+    """Before: nothing new. After a comment is held: its id and the new counts."""
+    article = ArticleFactory()
+    capture = django_capture_on_commit_callbacks
+    waiting = post(article, "Held before the page.", trusted=False, capture=capture)
+    client.force_login(moderator())
+    since = queue_since(client)
+    before = client.get(QUEUE, {"live": "state", "since": since}).json()
+    assert before == {
+        "counts": {
+            "pending": 1,
+            "held": 1,
+            "approved": 0,
+            "rejected": 0,
+            "reported": 0,
+        },
+        "new": [],
+    }
+    held = post(article, "Held after the page.", trusted=False, capture=capture)
+    after = client.get(QUEUE, {"live": "state", "since": since}).json()
+    assert after["new"] == [held.pk]
+    assert after["counts"]["pending"] == 2
+    assert waiting.pk not in after["new"]
+
+
+def test_a_reported_comment_is_new_in_the_reported_tab(client, reader):
+    comment = CommentFactory(body="Reported later.")
+    client.force_login(moderator())
+    page = client.get(QUEUE, {"tab": "reported"}).content.decode()
+    since = re.search(r'data-live-since="([^"]+)"', page).group(1)
+    services.report_create(comment=comment, user=reader, reason="spam", note="")
+    state = client.get(
+        QUEUE, {"tab": "reported", "live": "state", "since": since}
+    ).json()
+    assert state["new"] == [comment.pk]
+
+
+def test_show_them_in_the_queue_returns_the_items_to_decide(
+    client, django_capture_on_commit_callbacks
+):
+    held = post(
+        ArticleFactory(),
+        "Held for a moderator.",
+        trusted=False,
+        capture=django_capture_on_commit_callbacks,
+    )
+    client.force_login(moderator())
+    html = client.get(QUEUE, {"live": "items", "ids": str(held.pk), "page": "2"})
+    html = html.content.decode()
+    assert f'id="mod-item-{held.pk}"' in html
+    assert "Held for a moderator." in html
+    assert 'name="page" value="2"' in html
+    assert ">Approve</button>" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"live": "state"},
+        {"live": "state", "since": "yesterday"},
+        {"live": "items", "ids": "1,x"},
+        {"live": "everything"},
+    ],
+)
+def test_the_queue_refuses_questions_it_cannot_read(client, params):
+    client.force_login(moderator())
+    assert client.get(QUEUE, params).status_code == 400
+
+
+def test_the_live_queue_is_for_moderators_only(client, reader):
+    client.force_login(reader)
+    response = client.get(QUEUE, {"live": "state", "since": "2026-01-01T00:00:00Z"})
+    assert response.status_code != 200
