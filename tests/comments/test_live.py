@@ -320,3 +320,50 @@ def test_the_live_queue_is_for_moderators_only(client, reader):
     client.force_login(reader)
     response = client.get(QUEUE, {"live": "state", "since": "2026-01-01T00:00:00Z"})
     assert response.status_code != 200
+
+
+# --- Through the shared cache -----------------------------------------------------
+
+
+@pytest.fixture
+def varnish(live_server, tmp_path, settings):
+    """The shipped VCL in a real Varnish in front of the live server, purged by
+    the app (tests/edge/varnish.py)."""
+    import urllib.parse
+
+    from tests.edge.varnish import Varnish
+
+    origin_port = urllib.parse.urlsplit(live_server.url).port
+    edge = Varnish(tmp_path, origin_port)
+    edge.start()
+    settings.EDGE_PURGER = "varnish"
+    settings.VARNISH_PURGE_URLS = [edge.url]
+    settings.CDN_CACHE_SECONDS = 86400
+    yield edge
+    edge.stop()
+
+
+def through(edge, path) -> tuple[str, dict]:
+    import urllib.request
+
+    with urllib.request.urlopen(edge.url + path, timeout=10) as response:  # noqa: S310
+        return response.headers["X-Cache"], json.loads(response.read())
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_through_varnish_the_poll_is_a_hit_until_a_comment_is_published(varnish):
+    """Every open tab's poll is answered by Varnish; a published comment purges
+    the article's tag, so the next poll shows it."""
+    article = ArticleFactory()
+    path = live_url(article)
+    assert through(varnish, path)[0] == "MISS"
+    state, before = through(varnish, path)
+    assert state == "HIT" and before["recent"] == []
+    comment = services.comment_create(
+        article=article, author=VerifiedUserFactory(trusted=True), body="Live."
+    )
+    state, after = through(varnish, path)
+    assert state == "MISS"
+    assert after["recent"] == [[comment.pk, None]]
+    assert through(varnish, path)[0] == "HIT"
