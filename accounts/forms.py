@@ -63,15 +63,19 @@ class SignupForm(AllauthSignupForm):
 class ProfileSettingsForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
-        fields = ["display_name", "bio", "notify_on_reply"]
+        fields = ["display_name", "bio", "notify_on_reply", "share_picks_in_digest"]
         labels = {
             "display_name": "Display name",
             "bio": "Short bio",
             "notify_on_reply": "Email me when someone replies to my comments",
+            "share_picks_in_digest": "Quote my editors' picks, with my name, in the "
+            "weekly community digest",
         }
         help_texts = {
             "display_name": "2 to 50 characters, shown next to your comments.",
             "bio": "Up to 500 characters, shown on your public profile.",
+            "share_picks_in_digest": "Off unless you turn it on. You can change "
+            "your mind at any time, also after a digest was drafted.",
         }
         error_messages = {"bio": {"max_length": BIO_TOO_LONG}}
 

@@ -54,7 +54,12 @@ def announce_public_name(user) -> None:
 
 
 def profile_update(
-    *, user, display_name: str, bio: str, notify_on_reply: bool
+    *,
+    user,
+    display_name: str,
+    bio: str,
+    notify_on_reply: bool,
+    share_picks_in_digest: bool = False,
 ) -> "User":
     """Save a reader's public profile after checking the display-name rules."""
     old_name = (
@@ -66,9 +71,17 @@ def profile_update(
     user.display_name = validate_display_name(display_name, user=user)
     user.bio = bio.strip()
     user.notify_on_reply = notify_on_reply
+    user.share_picks_in_digest = share_picks_in_digest
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
-        user.save(update_fields=["display_name", "bio", "notify_on_reply"])
+        user.save(
+            update_fields=[
+                "display_name",
+                "bio",
+                "notify_on_reply",
+                "share_picks_in_digest",
+            ]
+        )
         if user.display_name != old_name:
             announce_public_name(user)
     return user

@@ -70,11 +70,17 @@ class Comment(models.Model):
 
     class RejectionReason(models.TextChoices):
         OFF_TOPIC = "off-topic", "Off topic"
-        ABUSE = "abuse", "Abusive or uncivil"
+        INCIVILITY = "incivility", "Uncivil"
+        LINKS = "links", "Too many links"
+        PERSONAL = "personal", "Personal information"
+        ABUSE = "abuse", "Abusive"
         SPAM = "spam", "Spam or advertising"
         MISINFORMATION = "misinformation", "Misinformation"
-        PERSONAL = "personal", "Personal information"
         OTHER = "other", "Against the community guidelines"
+
+    # A comment rejected for one of these may be mended once and resubmitted
+    # (conf.mend_window); spam, abuse and the rest may not.
+    MENDABLE = frozenset({"off-topic", "incivility", "links", "personal"})
 
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="comments"

@@ -28,6 +28,9 @@ from .records import (
 from .rules import (
     ALREADY_DELETED,
     HOLD_REPORTED,
+    HOLD_RESUBMITTED,
+    MEND_UNCHANGED,
+    NOT_EDITABLE,
     NOT_VERIFIED,
     RECOMMEND_OWN,
     RECOMMEND_UNPUBLISHED,
@@ -38,6 +41,7 @@ from .rules import (
     REPORT_UNPUBLISHED,
     WORD_REJECTED,
     CommentError,
+    can_mend,
     check_body,
     content_hold,
     edit_refusal,
@@ -166,7 +170,8 @@ def _skipped_rule(author, skipped) -> str:
 
 
 def comment_edit(*, comment: Comment, user, body: str) -> Comment:
-    """The author edits within the window. Content rules run again on the new text."""
+    """The author edits within the window, or mends a rejected comment and sends
+    it back for review. Content rules run again on the new text."""
     if comment.author_id != getattr(user, "pk", None):
         raise PermissionDenied
     refusal = edit_refusal(comment)
@@ -179,11 +184,16 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     if refusal is not None:
         raise refusal
     body = check_body(body)
+    mending = comment.status == Comment.Status.REJECTED
     if body == comment.body:
+        if mending:
+            raise CommentError(MEND_UNCHANGED, rule="mend-unchanged", field="body")
         return comment
     rule = word_rules.matching(body, WordRule.Action.REJECT)
     if rule is not None:
         raise CommentError(WORD_REJECTED, rule=f"word-rule:{rule.pk}", field="body")
+    if mending:
+        return _resubmit(comment, user=user, body=body)
     hold = content_hold(body)
     if skips_hold(user, hold):
         hold = None
@@ -210,6 +220,38 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
             comment.save()
             if comment.status == Comment.Status.APPROVED:
                 refresh_after_commit(comment.article_id, listings=False)
+    return comment
+
+
+def _resubmit(comment: Comment, *, user, body: str) -> Comment:
+    """A mended comment goes back to the queue, marked resubmitted, with the
+    version the moderator rejected kept beside it. Once only."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if not can_mend(comment):  # a second tab, or the window closed meanwhile
+            raise edit_refusal(comment) or CommentError(NOT_EDITABLE)
+        now = timezone.now()
+        reason = comment.get_rejection_reason_display()
+        comment.rejected_body = comment.body
+        comment.body = body
+        comment.edited_at = now
+        comment.resubmitted_at = now
+        comment.mend_until = None
+        change_status(
+            comment,
+            Comment.Status.PENDING,
+            hold_reason=HOLD_RESUBMITTED,
+            hold_rule="resubmitted",
+        )
+        record_decision(
+            outcome=ModerationDecision.Outcome.RESUBMITTED,
+            article_id=comment.article_id,
+            author=user,
+            comment=comment,
+            rule="resubmitted",
+            reason=f"Mended after a rejection ({reason}) and sent back for review.",
+            status_before=Comment.Status.REJECTED,
+        )
     return comment
 
 

@@ -60,6 +60,11 @@ WORD_REJECTED = (
 REPLY_OTHER_ARTICLE = "That comment belongs to another article."
 REPLY_NOT_PUBLISHED = "You can only reply to a published comment."
 EDIT_WINDOW_OVER = "The time to edit this comment is over."
+MEND_WINDOW_OVER = "The time to mend and resubmit this comment is over."
+MEND_UNCHANGED = (
+    "Change the comment before sending it back: a moderator did not publish this "
+    "version."
+)
 NOT_EDITABLE = "This comment can no longer be edited."
 ALREADY_DELETED = "This comment has already been deleted."
 RECOMMEND_OWN = "You can't recommend your own comment."
@@ -77,6 +82,7 @@ HOLD_AUTHOR = "Your comments are reviewed by a moderator before they appear."
 HOLD_ARTICLE = "Every comment on this article is reviewed before it appears."
 HOLD_ROTA = "No moderator is on duty just now: it appears once one has reviewed it."
 HOLD_REPORTED = "Hidden after reports from readers, until a moderator reviews it."
+HOLD_RESUBMITTED = "You mended it: a moderator will review it again."
 
 
 class CommentError(Exception):
@@ -161,11 +167,37 @@ def edit_refusal(comment: Comment, *, at=None) -> CommentError | None:
     outlives the window, and a moderator may have rejected the comment since) and
     again by comment_edit when the edit is saved.
     """
+    at = at or timezone.now()
+    if comment.status == Comment.Status.REJECTED and comment.mend_until:
+        if can_mend(comment, at=at):
+            return None
+        return CommentError(MEND_WINDOW_OVER, rule="mend-window")
     if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
         return CommentError(NOT_EDITABLE, rule="not-editable")
-    if (at or timezone.now()) >= comment.created + conf.edit_window():
+    if at >= comment.created + conf.edit_window():
         return CommentError(EDIT_WINDOW_OVER, rule="edit-window")
     return None
+
+
+def can_mend(comment: Comment, *, at=None) -> bool:
+    """May its author still mend this rejected comment and send it back? Once,
+    within the window a mendable rejection opened (Comment.MENDABLE)."""
+    return (
+        comment.status == Comment.Status.REJECTED
+        and comment.mend_until is not None
+        and comment.resubmitted_at is None
+        and (at or timezone.now()) < comment.mend_until
+    )
+
+
+def mend_until(reason: str, *, comment: Comment, at=None):
+    """Until when the author may mend a comment rejected for `reason` (None: a
+    reason that cannot be mended, a comment already resubmitted once, or the
+    window set to 0)."""
+    window = conf.mend_window()
+    if reason not in Comment.MENDABLE or not window or comment.resubmitted_at:
+        return None
+    return (at or timezone.now()) + window
 
 
 def can_edit(comment: Comment, user, *, at=None) -> bool:

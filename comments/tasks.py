@@ -142,6 +142,10 @@ def send_rejection_notification(comment_id: int, attempt: int = 1) -> bool:
                 "comment": comment,
                 "article": comment.article,
                 "article_url": settings.SITE_URL + comment.article.get_absolute_url(),
+                "mend_url": settings.SITE_URL
+                + reverse("comments:edit", args=[comment.pk])
+                if comment.mend_until
+                else "",
             },
         ),
         task=send_rejection_notification,

@@ -22,7 +22,7 @@ from articles.models import Article
 from . import conf
 from .models import Comment, Reaction, Report
 from .questions.models import ReaderQuestion
-from .rules import take_part_refusal
+from .rules import can_mend, take_part_refusal
 
 SORTS = {
     "oldest": ("created", "pk"),
@@ -95,6 +95,7 @@ def decorate(
         else:
             comment.name = "[deleted]"
         comment.is_staff_author = comment.shows_author and author.is_staff
+        comment.is_trusted_author = comment.shows_author and author.trusted
         comment.is_article_author = (
             comment.shows_author and comment.author_id in author_user_ids
         )
@@ -105,7 +106,12 @@ def decorate(
         comment.can_reply = live and can_reply
         comment.edit_deadline = None
         comment.editable = False
-        if comment.is_mine:
+        comment.mendable = False
+        if comment.is_mine and comment.status == Comment.Status.REJECTED:
+            # Rejected for a reason that can be mended: once, within its window.
+            comment.mendable = comment.editable = can_mend(comment, at=now)
+            comment.edit_deadline = comment.mend_until
+        elif comment.is_mine:
             if window is None:
                 window = conf.edit_window()
             comment.edit_deadline = comment.created + window

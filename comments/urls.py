@@ -29,6 +29,11 @@ urlpatterns = [
         live_views.refresh,
         name="live_refresh",
     ),
+    path(
+        "guidelines/",
+        cache_for_anonymous(views.guidelines),
+        name="guidelines",
+    ),
     path("comment/<int:pk>/", views.permalink, name="permalink"),
     path("comment/<int:pk>/card/", views.card, name="card"),
     path("comment/<int:pk>/thread/", views.thread, name="thread"),

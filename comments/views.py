@@ -33,6 +33,7 @@ from .discussion import (
     thread_for,
 )
 from .forms import CommentForm, EditForm, ReportForm
+from .guidelines import guidelines_context
 from .models import Comment
 from .services import CommentError
 from .tasks import STOP_REPLIES_SALT
@@ -41,6 +42,7 @@ PUBLISHED = "Your comment is published."
 HELD = "Your comment is awaiting review. {reason}"
 HELD_REPLY = "Your reply is awaiting review. {reason}"
 EDITED = "Your comment was updated."
+RESUBMITTED = "Your comment was sent back for review. A moderator will read it again."
 DELETED = "Your comment was deleted."
 REPORTED = "Thank you. A moderator will look at the comment."
 REPLIES_STOPPED = "You won't get emails about replies to your comments any more."
@@ -295,7 +297,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 comment = _visible_comment(comment.pk)
                 decorate_for([comment], article=comment.article, viewer=request.user)
                 return render(request, "comments/_comment_card.html", {"c": comment})
-            messages.success(request, EDITED)
+            mended = comment.hold_rule == "resubmitted" and comment.status == "pending"
+            messages.success(request, RESUBMITTED if mended else EDITED)
             return redirect(comment_location(comment, request.user))
     context = {"comment": comment, "article": comment.article, "form": form}
     template = "comments/_edit_form.html" if is_htmx(request) else "comments/edit.html"
@@ -406,3 +409,9 @@ def stop_replies(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "comments/stop_replies.html", {"confirm": True})
     User.objects.filter(pk=user_id).update(notify_on_reply=False)
     return render(request, "comments/stop_replies.html", {"message": REPLIES_STOPPED})
+
+
+@require_GET
+def guidelines(request: HttpRequest) -> HttpResponse:
+    """The community guidelines, with the policies as the newsroom has set them."""
+    return render(request, "comments/guidelines.html", guidelines_context())

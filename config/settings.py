@@ -263,6 +263,10 @@ TASKS_PERIODIC_JOBS = [
     "newsletter.tasks.resume_sends",
     # Scheduled articles coming due change pages without a write: announce them.
     "articles.publishing.announce_due_articles",
+    # Moderators coming on or going off duty change every discussion: refresh pages.
+    "comments.moderation.rota.announce_window_changes",
+    # The weekly community digest is drafted when due (never sent by itself).
+    "newsletter.digest.draft_digest_when_due",
 ]
 
 # --- Accounts (django-allauth) ------

@@ -8,6 +8,7 @@ the checker (its start-up is the slow part). Without Java or vnu.jar the test is
 skipped, except in CI (CI set), where it must run: `npm ci` installs it there.
 """
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -16,8 +17,11 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import FrontPage
+from comments.models import ModerationSettings, RotaShift
+from comments.moderation import rota
 from tests.accounts.factories import StaffUserFactory, VerifiedUserFactory
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import CommentFactory
@@ -51,6 +55,23 @@ def pages(settings):
         article=article, parent=comment, root=comment, depth=2, body="A reply."
     )
     ReaderQuestionFactory(article=article, author=reader, text="Who pays for it?")
+    CommentFactory(  # with the trusted badge
+        article=article, author=VerifiedUserFactory(trusted=True), body="Trusted."
+    )
+    rejected = CommentFactory(
+        article=article,
+        author=reader,
+        status="rejected",
+        rejection_reason="off-topic",
+        mend_until=timezone.now() + datetime.timedelta(hours=3),
+    )
+    RotaShift.objects.create(
+        moderation_settings=ModerationSettings.objects.get_or_create(pk=1)[0],
+        weekday=0,
+        starts=datetime.time(7),
+        ends=datetime.time(23),
+    )
+    rota.rota_changed()
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(reader)
     mod, editor = Client(), Client()
@@ -73,6 +94,8 @@ def pages(settings):
         ("answered questions", anonymous, reverse("comments:questions_answered")),
         ("ask", signed_in, reverse("comments:question_ask")),
         ("my questions", signed_in, reverse("comments:questions_mine")),
+        ("community guidelines", anonymous, reverse("comments:guidelines")),
+        ("mend a comment", signed_in, reverse("comments:edit", args=[rejected.pk])),
         ("not found", anonymous, "/no-such-page/"),
         ("moderation queue", mod, reverse("admin:comments_moderation")),
         ("moderation dashboard", mod, reverse("admin:comments_dashboard")),

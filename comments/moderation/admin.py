@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from articles.cache import site_changed
 from core.admin_ids import CheckedIdsAdmin, CheckedIdsMixin
 
 from .. import conf, services
@@ -86,6 +87,9 @@ class CommentAdmin(CheckedIdsAdmin):
         "reaction_count",
         "reply_count",
         "body",
+        "resubmitted_at",
+        "rejected_body",
+        "mend_until",
     )
     fields = readonly_fields + ("rejection_reason", "moderator_note")
     inlines = [ReportInline]
@@ -417,3 +421,5 @@ class ModerationSettingsAdmin(CheckedIdsAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         transaction.on_commit(rota.rota_changed)
+        # The guidelines page and every discussion's "reopen at" line show these.
+        transaction.on_commit(site_changed)

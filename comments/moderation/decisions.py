@@ -17,7 +17,7 @@ from ..records import (
     record_decision,
     refresh_after_commit,
 )
-from ..rules import AlreadyDecided, CommentError
+from ..rules import AlreadyDecided, CommentError, mend_until
 from .trust import review_trust
 
 # Messages moderators see.
@@ -171,6 +171,7 @@ def comment_reject(
             rejection_reason=reason,
             moderator_note=note,
             is_editors_pick=False,
+            mend_until=mend_until(reason, comment=comment),
         )
         if comment.author_id:
             from ..tasks import send_rejection_notification

@@ -164,3 +164,30 @@ def announce_window_changes() -> bool | None:
         return None
     site_changed()  # (also on a first run, or after the cache lost the key)
     return state
+
+
+def weekly_hours(rota: Rota | None = None) -> list[tuple[str, str]]:
+    """The rota as readers read it: ("Monday", "07:00–23:00"), one row a weekday."""
+    from .models import Weekday
+
+    rota = rota or current()
+    rows = []
+    for day in Weekday:
+        times = rota.shifts.get(day.value, ())
+        hours = ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in times)
+        rows.append((day.label, hours or "no moderators"))
+    return rows
+
+
+def coming_exceptions(
+    *, days: int = 60, at: datetime.datetime | None = None, rota: Rota | None = None
+) -> list[tuple[datetime.date, str]]:
+    """Days off the weekly pattern in the coming `days`, in date order."""
+    rota = rota or current()
+    today = (at or timezone.now()).astimezone(_zone()).date()
+    last = today + datetime.timedelta(days=days)
+    return [
+        (day, f"{hours[0]:%H:%M}–{hours[1]:%H:%M}" if hours else "no moderators")
+        for day, hours in sorted(rota.exceptions.items())
+        if today <= day <= last
+    ]

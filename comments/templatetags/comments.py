@@ -7,9 +7,13 @@ template engine cost more than the rest of the page (see bench/comments_render.p
 Only digits, our own URLs and dates, fixed words and escaped names are interpolated.
 """
 
+import functools
+
 from django import template
 from django.core.paginator import Paginator
 from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -63,6 +67,17 @@ def _csrf_input(context) -> SafeString:
     return cached
 
 
+@functools.cache
+def trusted_badge() -> str:
+    """Explained where it is shown (title) and in the community guidelines (link)."""
+    url = reverse("comments:guidelines") + "#trusted"
+    return (
+        f' <a class="badge badge-trusted" href="{url}" title="A trusted commenter: '
+        'their record lets their comments appear without waiting for review">'
+        'Trusted<span class="visually-hidden"> commenter</span></a>'
+    )
+
+
 @register.simple_tag
 def comment_header(c) -> SafeString:
     """A card's header: the author's name and badges, the time, "edited"."""
@@ -72,6 +87,8 @@ def comment_header(c) -> SafeString:
             parts.append(' <span class="badge badge-author">Author</span>')
         if c.is_staff_author:
             parts.append(' <span class="badge badge-staff">Staff</span>')
+        elif c.is_trusted_author:
+            parts.append(trusted_badge())
     else:
         parts = [f"<b>{escape(c.name)}</b>"]  # an imported guest's name, or [deleted]
     if c.is_editors_pick:
@@ -147,10 +164,11 @@ def comment_actions(context, c) -> SafeString:
             f'<span class="visually-hidden"> comment by {n}</span></a>'
         )
     if c.editable:
+        label = "Mend and resubmit" if c.mendable else "Edit"
         parts.append(
             f'<a class="action" href="{u}edit/" data-hx-get="{u}edit/" '
             f'data-hx-target="#card-{s}" data-hx-swap="outerHTML" '
-            f'data-edit-until="{c.edit_deadline.isoformat()}">Edit</a>'
+            f'data-edit-until="{c.edit_deadline.isoformat()}">{label}</a>'
         )
     if c.deletable:
         parts.append(f'<a class="action" href="{u}delete/">Delete</a>')
@@ -158,3 +176,20 @@ def comment_actions(context, c) -> SafeString:
         f'<footer class="comment-actions">{"".join(parts)}</footer>'
         f'<div class="comment-slot" id="slot-{s}"></div>'
     )
+
+
+@register.inclusion_tag("comments/_standing.html")
+def reader_standing(user) -> dict:
+    """The reader's standing in the discussion, for their settings page: trust,
+    pre-moderation, suspension, each in words."""
+    from ..moderation.trust import trust_status
+    from ..rules import suspension_message
+
+    now = timezone.now()
+    return {
+        "standing": trust_status(user, now=now),
+        "premoderated": user.premoderated,
+        "suspended": suspension_message(user)
+        if user.is_commenting_suspended(at=now)
+        else "",
+    }

@@ -25,7 +25,9 @@ def site():
     answered (promoted) question, and two readers: one named, one without a name."""
     daily(), weekly()  # data-migration rows, flushed by transactional tests
     article = ArticleFactory(title="Ceasefire talks resume in Miami")
-    named = VerifiedUserFactory(display_name="Noor Named", bio="Reads every day.")
+    named = VerifiedUserFactory(
+        display_name="Noor Named", bio="Reads every day.", trusted=True
+    )
     nameless = VerifiedUserFactory(display_name="")
     editor = VerifiedUserFactory(is_staff=True, display_name="Eda Editor")
     earlier = timezone.now() - datetime.timedelta(days=2)
@@ -77,6 +79,7 @@ PAGES = [
     ("ask the newsroom", "nameless", lambda s: reverse("comments:question_ask")),
     ("my questions", "nameless", lambda s: reverse("comments:questions_mine")),
     ("newsletter", None, lambda s: reverse("newsletter:index")),
+    ("community guidelines", None, lambda s: reverse("comments:guidelines")),
     (
         "profile with comments",
         None,
@@ -125,6 +128,7 @@ SHOWS = {
     "ask the newsroom": "Display name (optional)",
     "my questions": "What next, then?",
     "newsletter": "Subscribe",
+    "community guidelines": "Trusted commenters",
     "profile with comments": "A <em>long</em> view.",
     "answers filter": "Answer to the reader question</span>",
     "article, reader without a name": "so your comment would show as",

@@ -69,7 +69,7 @@ def test_author_sees_why_a_comment_was_rejected(client, article, veteran):
     services.comment_reject(comment=comment, reason="abuse", note="Mind the tone.")
     client.force_login(veteran)
     html = page(client, article)
-    assert "Not published:</strong> Abusive or uncivil. Mind the tone." in html
+    assert "Not published:</strong> Abusive. Mind the tone." in html
 
 
 def test_threads_paginate_and_permalinks_land_on_the_right_page(

@@ -126,7 +126,7 @@ def test_the_readers_record_shows_every_decision(client, mod, article):
     services.reader_set_premoderated(reader=reader, moderator=mod, on=True)
     html = client.get(change_url(reader)).content.decode()
     assert "Moderation record" in html
-    assert "Put in pre-moderation" in html and "Abusive or uncivil" in html
+    assert "Put in pre-moderation" in html and "Abusive" in html
     assert "pending → rejected" in html and "Mo Derator" in html
 
 

@@ -285,3 +285,56 @@ def test_the_bar_is_set_on_the_moderation_settings_page(article, settings):
     post(article, reader)
     reader.refresh_from_db()
     assert reader.trusted
+
+
+# --- What readers see ------------------------------------------------------------
+
+
+def test_trusted_readers_carry_a_badge_that_explains_itself(client, article):
+    trusted = VerifiedUserFactory(trusted=True, display_name="Priya Shah")
+    plain = VerifiedUserFactory(display_name="Tom Evans")
+    CommentFactory(article=article, author=trusted, body="From the trusted.")
+    CommentFactory(article=article, author=plain, body="From the rest.")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count('class="badge badge-trusted"') == 1
+    header = page[page.index("<b>Priya Shah</b>") :][:400]
+    assert 'href="/discussion/guidelines/#trusted"' in header
+    assert 'title="A trusted commenter' in header
+    guidelines = client.get("/discussion/guidelines/").content.decode()
+    assert 'id="trusted"' in guidelines
+    assert "at least 3 approved comments over at least 10 days" in guidelines
+
+
+def test_the_settings_page_says_where_the_reader_stands(client, article):
+    reader = VerifiedUserFactory()
+    history(reader, article, approved=2, first_days_ago=4)
+    client.force_login(reader)
+    page = client.get(reverse("accounts:settings")).content.decode()
+    assert "Your standing in the discussion" in page
+    assert "Your record: 2 approved comments, 100% approved" in page
+    assert "still to come: 2 approved comments, fewer than 3" in page
+    post(article, reader)  # the third: but over 4 days, not 10
+    page = client.get(reverse("accounts:settings")).content.decode()
+    assert "still to come: a record of 4 days, shorter than 10" in page
+    User = reader.__class__
+    User.objects.filter(pk=reader.pk).update(
+        trusted=True, trust_reason="earned: 3 approved over 10 days, 100%"
+    )
+    page = client.get(reverse("accounts:settings")).content.decode()
+    assert "You are a trusted commenter." in page
+    assert "Why: earned: 3 approved over 10 days, 100%." in page
+
+
+def test_readers_consent_to_the_digest_on_their_settings_page(client):
+    reader = VerifiedUserFactory(display_name="Priya Shah")
+    client.force_login(reader)
+    page = client.get(reverse("accounts:settings")).content.decode()
+    assert 'name="share_picks_in_digest"' in page
+    assert 'name="share_picks_in_digest" checked' not in page  # off by default
+    response = client.post(
+        reverse("accounts:settings"),
+        {"display_name": "Priya Shah", "bio": "", "share_picks_in_digest": "on"},
+    )
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert reader.share_picks_in_digest
