@@ -315,3 +315,12 @@ class RotaException(models.Model):
             else "nobody on duty"
         )
         return f"{self.date:%d %b %Y}: {hours}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if bool(self.starts) != bool(self.ends):
+            raise ValidationError(
+                "Give both the start and the end of that day's hours, or neither "
+                "for a day with nobody on duty."
+            )

@@ -84,8 +84,9 @@ MODEL_PAGES: dict[str, tuple[frozenset[str], ...]] = {
     "comments.wordrule":                   (M,      M,      M,      M,      M),
     "comments.moderationdecision":         (M,      NOBODY, M,      NOBODY, M),
     "comments.reaction":                   (M,      NOBODY, M,      S,      M),
-    # The list redirects every staff member to the one settings page (see OK_STATUS).
-    "comments.moderationsettings":         (ME,     NOBODY, M,      NOBODY, M),
+    # The list redirects every staff member to the one settings page (see OK_STATUS);
+    # editors set the policy there, moderators read it.
+    "comments.moderationsettings":         (ME,     NOBODY, ME,     NOBODY, ME),
     "comments.readerquestion":             (ME,     NOBODY, ME,     S,      ME),
     "newsletter.newsletter":               (E,      S,      E,      S,      E),
     "newsletter.subscriber":               (S,      S,      S,      S,      S),

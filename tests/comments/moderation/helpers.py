@@ -37,8 +37,12 @@ def group(name: str) -> Group:
         )
         imports = import_module("imports.migrations.0004_editors_run_imports")
         digest = import_module("newsletter.migrations.0005_community_digest_newsletter")
+        policy = import_module(
+            "comments.migrations.0010_editors_set_the_community_policy"
+        )
         grants = {
             **grants,
+            "comments": [*grants.get("comments", []), *policy.EDITOR_POLICY],
             "articles": [*grants["articles"], *front_page.EDITOR_FRONT_PAGE],
             "imports": imports.EDITOR_IMPORTS,
             "newsletter": [*grants["newsletter"], *digest.EDITOR_DIGEST],

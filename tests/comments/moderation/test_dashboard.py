@@ -88,3 +88,29 @@ def test_dashboard_page_for_editors_and_moderators(client, data):
 def test_readers_cannot_see_the_dashboard(client):
     client.force_login(VerifiedUserFactory())
     assert client.get(reverse("admin:comments_dashboard")).status_code in (302, 403)
+
+
+def test_the_dashboard_counts_trusted_readers_and_the_reviews_trust_saved(
+    client, article, settings
+):
+    """Two trusted readers post what a hold would have queued (links, a first
+    comment); one plain reader is held: trust saved 2 of 3 reviews."""
+    from comments import services
+
+    settings.COMMENTS_HOLD_FIRST_APPROVED = 1
+    for name in ("Priya", "Tom"):
+        services.comment_create(
+            article=article,
+            author=VerifiedUserFactory(trusted=True, display_name=name),
+            body="See https://a.example https://b.example https://c.example",
+        )
+    services.comment_create(
+        article=article, author=VerifiedUserFactory(), body="My first comment."
+    )
+    client.force_login(editor())
+    html = client.get(reverse("admin:comments_dashboard")).content.decode()
+    assert 'id="dash-trusted">Trusted readers <strong>2</strong>' in html
+    assert (
+        'id="dash-trust-saved">Reviews trust saved <strong>2</strong> '
+        "<small>(67% of what would have been held)</small>"
+    ) in html

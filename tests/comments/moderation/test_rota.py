@@ -240,3 +240,69 @@ def test_the_periodic_job_refreshes_pages_when_the_hour_turns(
     assert rota.announce_window_changes() is False
     assert "no moderator is on duty" in client.get(url).content.decode()
     assert rota.announce_window_changes() is None  # once per change
+
+
+# --- Set once in the admin -------------------------------------------------------
+
+
+def settings_form(**extra) -> dict:
+    data = {
+        "rota_shifts-TOTAL_FORMS": "1",
+        "rota_shifts-INITIAL_FORMS": "0",
+        "rota_exceptions-TOTAL_FORMS": "1",
+        "rota_exceptions-INITIAL_FORMS": "0",
+        "outside_rota": "closed",
+    }
+    data.update(extra)
+    return data
+
+
+def test_an_editor_sets_the_rota_on_the_settings_page_and_it_applies_at_once(
+    client, article, django_capture_on_commit_callbacks
+):
+    from tests.comments.moderation.helpers import editor
+
+    ModerationSettings.objects.get_or_create(pk=1)
+    client.force_login(editor())
+    url = reverse("admin:comments_moderationsettings_change", args=[1])
+    now = datetime.datetime.now(LONDON)
+    away = (now + datetime.timedelta(days=2)).weekday()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            settings_form(
+                **{
+                    "rota_shifts-0-weekday": str(away),
+                    "rota_shifts-0-starts": "07:00",
+                    "rota_shifts-0-ends": "08:00",
+                }
+            ),
+        )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert RotaShift.objects.count() == 1
+    assert not rota.on_duty()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Comments are closed while no moderator is on duty." in page
+
+
+def test_a_holiday_with_half_its_hours_is_refused_next_to_the_field(client):
+    from tests.comments.moderation.helpers import editor
+
+    ModerationSettings.objects.get_or_create(pk=1)
+    client.force_login(editor())
+    url = reverse("admin:comments_moderationsettings_change", args=[1])
+    response = client.post(
+        url,
+        settings_form(
+            **{
+                "rota_exceptions-0-date": "2026-12-25",
+                "rota_exceptions-0-starts": "10:00",
+                "rota_exceptions-0-note": "Christmas Day",
+            }
+        ),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Give both the start and the end of that day" in html
+    assert 'value="Christmas Day"' in html  # what was typed is kept
+    assert not RotaException.objects.exists()
