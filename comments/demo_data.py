@@ -24,7 +24,7 @@ from articles.models import Article
 from .demo_threads import READERS, THREADS
 from .markdown import render_comment
 from .models import Comment, Reaction, WordRule
-from .services import HOLD_FIRST, HOLD_LINKS, HOLD_WORD
+from .services import HOLD_FIRST, HOLD_LINKS, HOLD_WORD, reader_set_trusted
 
 DEMO_ARTICLE = "ukraine-peace-talks-miami"
 COMMENTER = ("commenter@example.com", "Maya Lindqvist")
@@ -130,6 +130,13 @@ def _load_discussion(*, stdout) -> list[dict]:
             comment_count=on_article.filter(Q(status=Comment.Status.APPROVED)).count()
         )
         _join_before_first_comment(users, published=published)
+        for key in ("oksana", "tomasz"):  # long-standing regulars: the badge
+            reader_set_trusted(
+                reader=users[key],
+                moderator=None,
+                on=True,
+                reason="a careful regular for years",
+            )
         transaction.on_commit(lambda: article_changed(article.pk))
     stdout.write(
         f"Demo discussion: {on_article.count()} comments on “{article.title}”."
