@@ -145,3 +145,19 @@ def test_the_window_is_a_moderation_setting(article, reader, settings):
     services.comment_reject(comment=comment, moderator=moderator(), reason="links")
     comment.refresh_from_db()
     assert comment.mend_until is None
+
+
+def test_the_queue_marks_it_resubmitted_with_the_rejected_version(
+    client, reader, rejected
+):
+    services.comment_edit(
+        comment=rejected, user=reader, body="Sanctions hurt the exporters first."
+    )
+    client.force_login(moderator())
+    html = client.get(reverse("admin:comments_moderation")).content.decode()
+    item = html[html.index(f'id="mod-item-{rejected.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "Awaiting review · Resubmitted" in item
+    assert "Sanctions hurt the exporters first." in item
+    assert "The version that was rejected (off topic), mended and resubmitted" in item
+    assert "What about the football last night?" in item
