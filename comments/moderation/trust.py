@@ -120,6 +120,25 @@ def shortfall(record: TrustRecord, *, now: datetime) -> str | None:
     return None
 
 
+def still_to_come(record: TrustRecord, *, now: datetime) -> str | None:
+    """What the reader's record still needs, in words addressed to them."""
+    bar = conf.trust_bar()
+    if record.approved < bar["min_approved"]:
+        more = bar["min_approved"] - record.approved
+        return f"{more} more approved comment{'s' if more != 1 else ''}"
+    if record.days(now) < bar["min_days"]:
+        more = bar["min_days"] - record.days(now)
+        return f"{more} more day{'s' if more != 1 else ''} of taking part"
+    if record.approval_percent < bar["min_approval_percent"]:
+        return (
+            f"{bar['min_approval_percent']}% of your comments approved "
+            f"(now {record.approval_percent}%)"
+        )
+    if record.last_mark is not None:
+        return f"{bar['clean_days']} days clear of {record.last_mark_what}"
+    return None
+
+
 def earned_reason(record: TrustRecord, *, now: datetime) -> str:
     return (
         f"earned: {record.approved} approved over {record.days(now)} days, "
@@ -184,5 +203,5 @@ def trust_status(reader, *, now: datetime | None = None) -> dict:
     if not reader.trusted and status["earning_on"] and not reader.trust_locked:
         record = record_of(reader.pk, now=now)
         status["record"] = record
-        status["missing"] = shortfall(record, now=now)
+        status["missing"] = still_to_come(record, now=now)
     return status

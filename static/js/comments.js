@@ -60,6 +60,14 @@ function countdown(link) {
       link.remove();
       return;
     }
+    if (left >= 3600) {
+      // Hours to go (a rejected comment's time to mend): no ticking seconds.
+      const hours = Math.floor(left / 3600);
+      const minutes = Math.floor((left % 3600) / 60);
+      link.textContent = `${label} (${hours} h ${minutes} min left)`;
+      setTimeout(tick, 30000);
+      return;
+    }
     const minutes = Math.floor(left / 60);
     const seconds = String(left % 60).padStart(2, "0");
     link.textContent = `${label} (${minutes}:${seconds} left)`;

@@ -312,10 +312,10 @@ def test_the_settings_page_says_where_the_reader_stands(client, article):
     page = client.get(reverse("accounts:settings")).content.decode()
     assert "Your standing in the discussion" in page
     assert "Your record: 2 approved comments, 100% approved" in page
-    assert "still to come: 2 approved comments, fewer than 3" in page
+    assert "still to come: 1 more approved comment." in page
     post(article, reader)  # the third: but over 4 days, not 10
     page = client.get(reverse("accounts:settings")).content.decode()
-    assert "still to come: a record of 4 days, shorter than 10" in page
+    assert "still to come: 6 more days of taking part." in page
     User = reader.__class__
     User.objects.filter(pk=reader.pk).update(
         trusted=True, trust_reason="earned: 3 approved over 10 days, 100%"
