@@ -31,7 +31,7 @@ from comments.models import (
 )
 from comments.tasks import stop_replies_token
 from imports.models import ImportedItem, ImportRun, LegacyLink
-from newsletter.models import Delivery, Subscriber
+from newsletter.models import Delivery, DigestSettings, Subscriber
 from newsletter.tokens import make_confirm_token, make_manage_token
 from tests import sweep
 from tests.accounts.factories import StaffUserFactory, VerifiedUserFactory
@@ -168,6 +168,7 @@ def world(settings) -> World:
             source="wordpress", kind="post", source_id="1", article=article
         ),
         FrontPage.current(),
+        DigestSettings.load(),
         ImportRun.objects.create(
             source="wordpress",
             upload="exports/old.xml",
