@@ -54,6 +54,23 @@ def refresh_reply_counts(parent_id: int | None) -> None:
         )
 
 
+def refresh_readers_pages_after_commit(reader_id: int) -> None:
+    """Refresh, once committed, every article page that shows this reader's
+    comments with their badges (trust changed): cached pages and the shared cache."""
+
+    def refresh() -> None:
+        from articles.cache import articles_changed
+
+        articles = (
+            Comment.objects.filter(author_id=reader_id)
+            .values_list("article_id", flat=True)
+            .distinct()
+        )
+        articles_changed(set(articles))
+
+    transaction.on_commit(refresh)
+
+
 def refresh_after_commit(article_id: int, *, listings: bool = True) -> None:
     """Refresh the article's cached page once the change is committed.
 

@@ -20,7 +20,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
 from accounts.services import display_name_set
+from articles.cache import SITE_KEY
 from articles.models import Article
+from articles.page_cache import depends_on
 
 from . import services
 from .discussion import (
@@ -413,5 +415,7 @@ def stop_replies(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def guidelines(request: HttpRequest) -> HttpResponse:
-    """The community guidelines, with the policies as the newsroom has set them."""
+    """The community guidelines, with the policies as the newsroom has set them
+    (cached; saving the moderation settings refreshes every page)."""
+    depends_on(request, SITE_KEY)
     return render(request, "comments/guidelines.html", guidelines_context())

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='moderationsettings',
             name='trust_clean_days',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='No upheld report, rejection for abuse or spam, and no suspension or pre-moderation in this many days.', null=True, verbose_name='trust: nothing against them for (days)'),
+            field=models.PositiveSmallIntegerField(blank=True, help_text='No report a moderator upheld, no suspension or pre-moderation, and no trust removed by a moderator in this many days.', null=True, verbose_name='trust: nothing against them for (days)'),
         ),
         migrations.AddField(
             model_name='moderationsettings',

@@ -356,11 +356,13 @@ class ModerationSettingsAdmin(CheckedIdsAdmin):
         (
             "Discussions",
             {
+                "description": "The weekly community digest has its own page: "
+                "Newsletter → Community digest settings.",
                 "fields": [
                     "default_discussion_mode",
                     "auto_close_days",
                     "live_poll_seconds",
-                ]
+                ],
             },
         ),
         (

@@ -276,11 +276,9 @@ def comment_pick(
             raise CommentError(PICK_UNPUBLISHED, rule="unpublished")
         comment.is_editors_pick = picked
         comment.picked_at = timezone.now() if picked else None
-        comment.decided_by = moderator
-        comment.decided_at = timezone.now()
-        comment.save(
-            update_fields=["is_editors_pick", "picked_at", "decided_by", "decided_at"]
-        )
+        # decided_at stays the moment it was published: the live discussion
+        # announces comments by it, and a pick is not a new comment.
+        comment.save(update_fields=["is_editors_pick", "picked_at"])
         record_decision(
             outcome=ModerationDecision.Outcome.PICKED
             if picked

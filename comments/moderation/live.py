@@ -47,5 +47,8 @@ def came_in_since(comments: QuerySet, since: datetime) -> QuerySet:
 
 
 def new_item_ids(comments: QuerySet, since: datetime) -> list[int]:
-    """Ids of the tab's items that came in since `since`, in the tab's order."""
-    return list(came_in_since(comments, since).values_list("pk", flat=True)[:MOST_NEW])
+    """Ids of the tab's newest items that came in since `since`, in the tab's
+    order (the newest: the page already holds the earlier arrivals it showed)."""
+    arrived = came_in_since(comments, since)
+    newest = arrived.order_by("-pk").values("pk")[:MOST_NEW]
+    return list(arrived.filter(pk__in=newest).values_list("pk", flat=True))

@@ -216,8 +216,8 @@ class ModerationSettings(models.Model):
         "trust: nothing against them for (days)",
         null=True,
         blank=True,
-        help_text="No upheld report, rejection for abuse or spam, and no "
-        "suspension or pre-moderation in this many days.",
+        help_text="No report a moderator upheld, no suspension or "
+        "pre-moderation, and no trust removed by a moderator in this many days.",
     )
     # Discussion windows (comments.moderation.rota).
     outside_rota = models.CharField(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from ..models import ModerationDecision
-from ..records import record_decision
+from ..records import record_decision, refresh_readers_pages_after_commit
 from ..rules import CommentError
 from .trust import review_trust
 
@@ -112,6 +112,8 @@ def _reader_set_flag(
         if field == "trusted" or (on and reader.trusted):
             fields["trust_reason"] = trust_reason[:200]
         User.objects.filter(pk=reader.pk).update(**fields)
+        if field == "trusted" or (on and reader.trusted):
+            refresh_readers_pages_after_commit(reader.pk)  # the badge changes
         reader.refresh_from_db()
         _record_reader(
             reader=reader,

@@ -29,7 +29,7 @@ from django.utils.dateformat import format as format_date
 
 from .. import conf
 from ..models import Comment, ModerationDecision, Report
-from ..records import record_decision
+from ..records import record_decision, refresh_readers_pages_after_commit
 
 User = get_user_model()
 
@@ -68,9 +68,18 @@ class TrustRecord:
 
 def record_of(reader_id: int, *, now: datetime) -> TrustRecord:
     clean_since = now - timedelta(days=conf.trust_bar()["clean_days"])
+    # A comment taken down and then deleted by its author still counts against
+    # them: deleting a rejection must not clean a record.
+    taken_down_then_deleted = Q(status=Comment.Status.DELETED) & Q(
+        Exists(
+            ModerationDecision.objects.filter(
+                comment_id=OuterRef("pk"), status_after__in=TAKEN_DOWN
+            )
+        )
+    )
     counts = Comment.objects.filter(author_id=reader_id).aggregate(
         approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
-        decided=Count("pk", filter=Q(status__in=DECIDED)),
+        decided=Count("pk", filter=Q(status__in=DECIDED) | taken_down_then_deleted),
         first_approved=Min("created", filter=Q(status=Comment.Status.APPROVED)),
     )
     upheld = Exists(Report.objects.filter(comment_id=OuterRef("comment_id")))
@@ -78,6 +87,8 @@ def record_of(reader_id: int, *, now: datetime) -> TrustRecord:
         ModerationDecision.objects.filter(author_id=reader_id, created__gte=clean_since)
         .filter(
             Q(outcome__in=SANCTIONS)
+            # trust a moderator removed is not earned back within the clean period
+            | Q(outcome=ModerationDecision.Outcome.UNTRUSTED, moderator__isnull=False)
             | Q(upheld, status_after__in=TAKEN_DOWN, moderator__isnull=False)
         )
         .order_by("-created")
@@ -87,11 +98,12 @@ def record_of(reader_id: int, *, now: datetime) -> TrustRecord:
     what = ""
     if mark is not None:
         when = format_date(timezone.localtime(mark[0]), "j M Y")
-        what = (
-            f"a report upheld on comment #{mark[2]} ({when})"
-            if mark[1] not in SANCTIONS
-            else f"{ModerationDecision.Outcome(mark[1]).label.lower()} on {when}"
-        )
+        if mark[1] == ModerationDecision.Outcome.UNTRUSTED:
+            what = f"trust removed by a moderator on {when}"
+        elif mark[1] in SANCTIONS:
+            what = f"{ModerationDecision.Outcome(mark[1]).label.lower()} on {when}"
+        else:
+            what = f"a report upheld on comment #{mark[2]} ({when})"
     return TrustRecord(
         approved=counts["approved"],
         decided=counts["decided"],
@@ -155,8 +167,10 @@ def review_trust(reader_id: int | None, *, gained: bool, event: str = "") -> Non
     "rejected comment #123") it may lose it. Locked trust is never changed, and
     earned trust is off when the bar asks for 0 approved comments.
     """
-    if reader_id is None or conf.trust_bar()["min_approved"] == 0:
+    if reader_id is None:
         return
+    if gained and conf.trust_bar()["min_approved"] == 0:
+        return  # earned trust is off (what goes wrong still loses trust)
     with transaction.atomic():
         reader = User.objects.select_for_update().filter(pk=reader_id).first()
         if reader is None or reader.trust_locked or reader.is_staff:
@@ -167,7 +181,10 @@ def review_trust(reader_id: int | None, *, gained: bool, event: str = "") -> Non
             return  # a moderator's sanction stands until a moderator lifts it
         now = timezone.now()
         record = record_of(reader.pk, now=now)
-        missing = shortfall(record, now=now)
+        if conf.trust_bar()["min_approved"] == 0:  # earned trust off: only a mark
+            missing = record.last_mark_what if record.last_mark else None
+        else:
+            missing = shortfall(record, now=now)
         if gained and missing is None:
             _set_trust(reader, on=True, reason=earned_reason(record, now=now))
         elif not gained and missing is not None:
@@ -177,6 +194,7 @@ def review_trust(reader_id: int | None, *, gained: bool, event: str = "") -> Non
 def _set_trust(reader, *, on: bool, reason: str, moderator=None) -> None:
     User.objects.filter(pk=reader.pk).update(trusted=on, trust_reason=reason[:200])
     reader.trusted, reader.trust_reason = on, reason[:200]
+    refresh_readers_pages_after_commit(reader.pk)  # the badge, on every page
     record_decision(
         outcome=ModerationDecision.Outcome.TRUSTED
         if on

@@ -367,3 +367,15 @@ def test_through_varnish_the_poll_is_a_hit_until_a_comment_is_published(varnish)
     assert state == "MISS"
     assert after["recent"] == [[comment.pk, None]]
     assert through(varnish, path)[0] == "HIT"
+
+
+def test_an_editors_pick_of_an_old_comment_is_not_announced_as_new(
+    client, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    old = post(article, "An old comment.", capture=django_capture_on_commit_callbacks)
+    newer = post(article, "A newer one.", capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_pick(comment=old, moderator=moderator())
+    _, answer = poll(client, article)
+    assert [pk for pk, _ in answer["recent"]] == [newer.pk, old.pk]

@@ -338,3 +338,66 @@ def test_readers_consent_to_the_digest_on_their_settings_page(client):
     assert response.status_code == 302
     reader.refresh_from_db()
     assert reader.share_picks_in_digest
+
+
+# --- What the review found ----------------------------------------------------------
+
+
+def test_a_lost_trust_takes_the_badge_off_cached_pages(
+    client, article, django_capture_on_commit_callbacks
+):
+    reader = VerifiedUserFactory(trusted=True, display_name="Priya Shah")
+    history(reader, article, approved=2, first_days_ago=60)
+    url = article.get_absolute_url()
+    assert 'class="badge badge-trusted"' in client.get(url).content.decode()
+    comment = CommentFactory(article=article, author=reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_reject(
+            comment=comment, moderator=moderator(), reason="off-topic"
+        )
+    reader.refresh_from_db()
+    assert not reader.trusted  # 3 of 4 approved: 75%
+    assert 'class="badge badge-trusted"' not in client.get(url).content.decode()
+
+
+def test_deleting_a_rejected_comment_does_not_clean_the_record(article):
+    reader = VerifiedUserFactory()
+    history(reader, article, approved=8, first_days_ago=60)
+    rejected = CommentFactory(article=article, author=reader, status="pending")
+    services.comment_reject(comment=rejected, moderator=moderator(), reason="abuse")
+    rejected.refresh_from_db()
+    services.comment_delete(comment=rejected, user=reader)
+    post(article, reader)  # 9 approved of 10 decided: 90%, on the bar
+    reader.refresh_from_db()
+    assert reader.trusted
+    assert reader.trust_reason == "earned: 9 approved over 60 days, 90%"
+
+
+def test_trust_a_moderator_removed_is_not_earned_back_by_the_next_comment(article):
+    reader = VerifiedUserFactory(trusted=True)
+    history(reader, article, approved=30, first_days_ago=200)
+    services.reader_set_trusted(reader=reader, moderator=moderator(), on=False)
+    post(article, reader)
+    reader.refresh_from_db()
+    assert not reader.trusted
+    # (a moderator may grant it again)
+    services.reader_set_trusted(reader=reader, moderator=moderator(), on=True)
+    reader.refresh_from_db()
+    assert reader.trusted
+
+
+def test_with_earned_trust_off_a_suspension_still_ends_trust(article, settings):
+    settings.COMMENTS_TRUST_MIN_APPROVED = 0
+    reader = VerifiedUserFactory(trusted=True)
+    comment = CommentFactory(article=article, author=reader)
+    services.comment_reject(comment=comment, moderator=moderator(), reason="links")
+    reader.refresh_from_db()
+    assert reader.trusted  # automation off: a rejection alone changes nothing
+    services.reader_suspend(
+        reader=reader,
+        moderator=moderator(),
+        reason="Insults.",
+        until=NOW + datetime.timedelta(days=3),
+    )
+    reader.refresh_from_db()
+    assert not reader.trusted
