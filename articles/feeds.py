@@ -8,11 +8,13 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from .models import Article, Section
+from .share_images import SHAPES
 
 FEED_SIZE = 20
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -89,6 +91,18 @@ class LatestArticlesFeed(Feed):
 
     def item_extra_kwargs(self, item: Article) -> dict:
         extra = {"content": absolute_links(item.body_html)}
+        card = item.share_images.get("16x9")
+        if card and not item.hero_image:
+            # No photograph: the article's share picture (its title on a card),
+            # the picture a feed reader shows beside the entry.
+            width, height = SHAPES["16x9"]
+            extra["hero"] = {
+                "url": settings.SITE_URL + default_storage.url(card),
+                "type": mimetypes.guess_type(card)[0] or "image/png",
+                "width": width,
+                "height": height,
+                "alt": "",
+            }
         if item.hero_image:
             extra["hero"] = {
                 "url": settings.SITE_URL + item.hero_image.url,

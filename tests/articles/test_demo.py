@@ -2,12 +2,14 @@
 
 import html
 import re
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from PIL import Image
 
 from accounts.models import User
 from articles.models import Article, FaqItem
@@ -96,3 +98,60 @@ def test_search_uses_the_gin_index(demo):
         cursor.execute("SET enable_seqscan = on")
     assert "article_search_gin" in plan
     assert [a.slug for a in queryset] == ["ukraine-peace-talks-miami"]
+
+
+def test_the_demo_articles_structured_data_is_complete(demo, client):
+    """The demo article, as search engines read it: a NewsArticle with pictures in
+    the three shapes Google asks for (each at least 50,000 pixels, each served),
+    an author with a page, a publisher with a logo, and the FAQ."""
+    import json
+
+    article = Article.objects.get(slug="ukraine-peace-talks-miami")
+    html_page = client.get(article.get_absolute_url()).content.decode()
+    blocks = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html_page, re.S
+    )
+    news, faq = json.loads(blocks[0])
+    assert news["@type"] == "NewsArticle"
+    assert news["headline"] == article.title
+    assert len(news["image"]) == 3
+    shapes = set()
+    for url in news["image"]:
+        response = client.get("/" + url.split("://", 1)[-1].split("/", 1)[1])
+        assert response.status_code == 200, url
+        with Image.open(BytesIO(b"".join(response))) as picture:
+            width, height = picture.size
+        assert width * height >= 50_000, url
+        shapes.add(round(width / height, 2))
+    assert shapes == {1.78, 1.33, 1.0}  # 16x9, 4x3, 1x1
+    author_path = "/" + news["author"][0]["url"].split("://", 1)[-1].split("/", 1)[1]
+    assert client.get(author_path).status_code == 200
+    assert news["publisher"]["logo"]["url"]
+    assert [q["name"] for q in faq["mainEntity"]] == list(
+        FaqItem.objects.filter(article=article).values_list("question", flat=True)
+    )
+    assert 'name="twitter:card" content="summary_large_image"' in html_page
+    assert '<meta property="og:image"' in html_page
+
+
+def test_the_feeds_parse_with_full_content(demo, client):
+    """RSS and Atom as a feed reader reads them (feedparser): well formed, every
+    demo article with its whole text and its picture."""
+    import feedparser
+
+    for name in ("rss", "atom"):
+        body = client.get(f"/feeds/{name}/").content
+        feed = feedparser.parse(body)
+        assert not feed.bozo, (name, feed.get("bozo_exception"))
+        titles = {entry.title for entry in feed.entries}
+        assert titles == set(
+            Article.objects.published().values_list("title", flat=True)
+        ), name
+        article = Article.objects.get(slug="ukraine-peace-talks-miami")
+        entry = next(e for e in feed.entries if e.title == article.title)
+        last_words = re.sub(r"<[^>]+>", "", article.body_html).split()[-12:]
+        text = re.sub(r"<[^>]+>", "", entry.content[0].value)
+        assert " ".join(last_words) in " ".join(text.split()), name  # all of it
+        picture = entry.media_content[0]
+        assert (picture["width"], picture["height"]) == ("1200", "675"), name
+        assert client.get(urlsplit(picture["url"]).path).status_code == 200
