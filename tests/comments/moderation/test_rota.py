@@ -306,3 +306,12 @@ def test_a_holiday_with_half_its_hours_is_refused_next_to_the_field(client):
     assert "Give both the start and the end of that day" in html
     assert 'value="Christmas Day"' in html  # what was typed is kept
     assert not RotaException.objects.exists()
+
+
+def test_a_trusted_reader_is_told_their_comments_still_appear_at_once(
+    client, article, off_duty
+):
+    client.force_login(VerifiedUserFactory(trusted=True))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "As a trusted commenter, your comments appear at once." in page
+    assert "new comments appear once one has reviewed them" not in page
