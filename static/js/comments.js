@@ -61,7 +61,6 @@ function countdown(link) {
       return;
     }
     if (left >= 3600) {
-      // Hours to go (a rejected comment's time to mend): no ticking seconds.
       const hours = Math.floor(left / 3600);
       const minutes = Math.floor((left % 3600) / 60);
       link.textContent = `${label} (${hours} h ${minutes} min left)`;

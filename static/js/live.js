@@ -82,7 +82,6 @@ async function show() {
     else added.push(where[0].insertAdjacentElement(where[1], li));
   }
   ids.forEach((id) => known.add(id));
-  // Arrived while these loaded: announce them at the next poll.
   if ((fresh = fresh.filter(([id]) => !known.has(id))).length) version = 0;
   const p = document.createElement("p");
   p.textContent = [
