@@ -123,6 +123,9 @@ def test_the_demo_articles_structured_data_is_complete(demo, client):
     news, faq = json.loads(blocks[0])
     assert news["@type"] == "NewsArticle"
     assert news["headline"] == article.title
+    for when in ("datePublished", "dateModified"):  # ISO 8601 with a time zone
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", news[when])
+    assert news["author"][0]["name"]
     assert len(news["image"]) == 3
     shapes = set()
     for url in news["image"]:
