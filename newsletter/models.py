@@ -19,6 +19,8 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.weekdays import Weekday
+
 
 def normalize_email(email: str) -> str:
     """The one form an address is stored and looked up in."""
@@ -323,14 +325,7 @@ class DigestSettings(models.Model):
     sent without an editor (newsletter/digest.py).
     """
 
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+    Weekday = Weekday
 
     enabled = models.BooleanField(
         "draft the digest every week",

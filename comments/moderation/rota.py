@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.weekdays import Weekday
+
 from .. import conf
 
 # How far ahead to look for the next shift (a rota may have a week off).
@@ -168,8 +170,6 @@ def announce_window_changes() -> bool | None:
 
 def weekly_hours(rota: Rota | None = None) -> list[tuple[str, str]]:
     """The rota as readers read it: ("Monday", "07:00–23:00"), one row a weekday."""
-    from .models import Weekday
-
     rota = rota or current()
     rows = []
     for day in Weekday:
