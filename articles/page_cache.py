@@ -170,6 +170,13 @@ def depends_on(request: HttpRequest, *version_keys: str) -> None:
     request._page_cache_versions = get_versions(*version_keys)  # noqa: SLF001
 
 
+def version_read(request: HttpRequest, version_key: str) -> str:
+    """The version of `version_key` this request's page is drawn from (declared
+    by depends_on; "" when undeclared or the cache is unreachable)."""
+    versions = getattr(request, "_page_cache_versions", None) or {}
+    return str(versions.get(version_key, ""))
+
+
 def _digest(content: bytes) -> str:
     return hashlib.md5(content, usedforsecurity=False).hexdigest()
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from articles.cache import article_version_key
 from articles.models import Article
-from articles.page_cache import declare_query, depends_on
+from articles.page_cache import declare_query, depends_on, version_read
 from core.ids import IdListField, is_row_id
 
 from .live import MOST_SHOWN, live_state, new_comments, published_article
@@ -29,8 +29,7 @@ BAD_IDS = "Name the comments to show by their ids, separated by commas."
 def page_version(request: HttpRequest, article_id: int) -> str:
     """The article's page version this request read (articles.page_cache
     depends_on): the version the page, or the poll's answer, is drawn from."""
-    versions = getattr(request, "_page_cache_versions", None) or {}
-    return str(versions.get(article_version_key(article_id), ""))
+    return version_read(request, article_version_key(article_id))
 
 
 def _known_id(article_id: int) -> None:

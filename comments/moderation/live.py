@@ -40,7 +40,6 @@ def came_in_since(comments: QuerySet, since: datetime) -> QuerySet:
     return comments.filter(
         Q(created__gt=since)
         | Q(edited_at__gt=since)
-        | Q(resubmitted_at__gt=since)
         | Q(decided_at__gt=since)
         | Exists(reported)
     )
