@@ -2,13 +2,14 @@
 three shapes search engines ask for.
 
 Every published article gets a 1200×630 card drawn with Pillow from its section,
-headline and the publication's name (fonts from static/fonts), so a shared link
-always shows a large picture. For structured data it also gets 16×9, 4×3 and 1×1
-images: crops of the hero image when there is one (the middle of it), else the
-card drawn at those sizes. They are made once, in a task after the save commits,
-and made again only when what they show changes (the key: headline, section,
-publication name and hero image), under new file names so no cache serves an old
-one.
+headline and the publication's name, in the site's headline face, Source Serif 4
+Bold (FACE: the WOFF2 the CSS serves and its Latin Extended companion, unpacked into
+one TTF; see static/fonts/README.md), so a shared link always shows a large picture
+that looks like the site. For structured data it also gets 16×9, 4×3 and 1×1 images:
+crops of the hero image when there is one (the middle of it), else the card drawn at
+those sizes. They are made once, in a task after the save commits, and made again
+only when what they show changes (the key: headline, section, publication name, hero
+image and the face), under new file names so no cache serves an old one.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ CARD = (1200, 630)
 SHAPES = {"16x9": (1200, 675), "4x3": (1200, 900), "1x1": (1200, 1200)}
 WIDTHS = [480, 800, 1200, 1600]  # the hero's srcset
 PAPER, INK, ACCENT, RULE = "#fdfcf9", "#1b1b1b", "#8b1e2d", "#d9d4c7"
+FACE = "fonts/source-serif-4-700-card.ttf"  # the CSS's --headline, for Pillow
 
 
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(finders.find(f"fonts/{name}"), size)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(finders.find(FACE), size)
 
 
 def key_for(article: Article) -> str:
@@ -44,6 +46,7 @@ def key_for(article: Article) -> str:
             settings.SITE_NAME,
             article.hero_image.name or "",
             f"{article.hero_focal_x},{article.hero_focal_y}",
+            FACE,  # a new face redraws every card (manage.py make_share_images)
         ]
     )
     return hashlib.sha256(shown.encode()).hexdigest()[:12]
@@ -68,15 +71,15 @@ def draw_card(title: str, section: str, size: tuple[int, int] = CARD) -> Image.I
     image = Image.new("RGB", size, PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, 0, 18, height], fill=ACCENT)
-    kicker = _font("DejaVuSans-Bold.ttf", 30)
+    kicker = _font(30)
     draw.text((margin, margin - 8), section.upper(), font=kicker, fill=ACCENT)
-    footer = _font("DejaVuSerif-Bold.ttf", 40)
+    footer = _font(40)
     foot_y = height - margin - 40
     draw.line([margin, foot_y - 28, width - margin, foot_y - 28], fill=RULE, width=3)
     draw.text((margin, foot_y), settings.SITE_NAME, font=footer, fill=INK)
     top, bottom = margin + 56, foot_y - 56
     for points in range(76, 30, -4):  # the largest size whose lines fit
-        font = _font("DejaVuSerif-Bold.ttf", points)
+        font = _font(points)
         lines = _wrap(title, font, width - 2 * margin)
         line_height = int(points * 1.18)
         if len(lines) <= 5 and len(lines) * line_height <= bottom - top:

@@ -54,6 +54,33 @@ def test_demo_article_css_is_under_25_kb_and_js_under_60_kb(demo_page):
     assert sum(path.stat().st_size for path in js) < 60 * 1024
 
 
+def font_faces(css: Path) -> list[tuple[Path, set[int]]]:
+    """Each @font-face in a stylesheet: its file and the characters it is for."""
+    faces = []
+    for block in re.findall(r"@font-face\s*{([^}]*)}", css.read_text()):
+        src = re.search(r'url\("?([^")]+)"?\)', block).group(1)
+        spans = re.search(r"unicode-range:([^;]+);", block)
+        wanted: set[int] = set()
+        for span in spans.group(1).split(",") if spans else ["U+0-10FFFF"]:
+            first, _, last = span.strip().removeprefix("U+").partition("-")
+            wanted |= set(range(int(first, 16), int(last or first, 16) + 1))
+        faces.append(((css.parent / src).resolve(), wanted))
+    return faces
+
+
+def test_demo_article_fonts_are_under_40_kb(demo_page):
+    """A browser fetches a face only for the characters its unicode-range covers:
+    counted here for every character in the page, more than the headlines use."""
+    css = linked(demo_page, r'<link rel="stylesheet" href="/static/([^"]+\.css)"')
+    used = {ord(char) for char in demo_page}
+    fetched = {
+        path for sheet in css for path, wanted in font_faces(sheet) if used & wanted
+    }
+    assert fetched, "the headline face"
+    assert all(path.is_file() for path in fetched)
+    assert sum(path.stat().st_size for path in fetched) < 40 * 1024
+
+
 def test_demo_article_loads_nothing_from_another_origin(demo_page):
     """Scripts, styles, images and fonts all come from the site itself."""
     loads = re.findall(

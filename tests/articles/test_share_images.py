@@ -5,14 +5,17 @@ the hero image when there is one); og:, twitter: and JSON-LD point at them."""
 import json
 import re
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageFont
 
 from articles.models import Article
-from articles.share_images import draw_card
+from articles.share_images import FACE, draw_card
 from tests.articles.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +157,37 @@ def test_the_focal_point_chooses_what_the_square_crop_keeps(
     )
     r, g, b = opened(article.share_images["1x1"]).getpixel((600, 600))
     assert (r > b) == (colour == "red")
+
+
+def served_faces() -> list[str]:
+    """The files of the CSS's headline face (its @font-face rules)."""
+    css = (Path(settings.BASE_DIR) / "static/css/main.css").read_text()
+    headline = re.search(r"--headline:\s*\"([^\"]+)\"", css).group(1)
+    return [
+        re.search(r'url\("\.\./([^"]+)"\)', block).group(1)
+        for block in re.findall(r"@font-face\s*{([^}]*)}", css)
+        if f'font-family: "{headline}"' in block
+    ]
+
+
+def same_letters(one: ImageFont.FreeTypeFont, other: ImageFont.FreeTypeFont, text):
+    return all(one.getlength(letter) == other.getlength(letter) for letter in text)
+
+
+def test_the_card_is_drawn_in_the_face_the_site_serves_its_headlines_in():
+    """The card's font is the pair of the CSS's @font-face file (static/fonts/
+    README.md): the same family and style, the same widths letter for letter."""
+    assert served_faces() == ["fonts/source-serif-4-latin-700-normal.woff2"]
+    served = ImageFont.truetype(finders.find(served_faces()[0]), 100)
+    card = ImageFont.truetype(finders.find(FACE), 100)
+    assert card.getname() == served.getname() == ("Source Serif 4", "Bold")
+    assert same_letters(card, served, "Harbour reopens, 3–1 (€5) WORLD Broadsheet")
+
+
+def test_a_headline_with_central_european_names_is_drawn_without_empty_boxes():
+    """The card's font also holds the Latin Extended letters (a card has no
+    fallback font, as a browser has); letters it lacked would all be one box."""
+    card = ImageFont.truetype(finders.find(FACE), 100)
+    assert len({card.getmask(letter).getbbox() for letter in "ŁĄŽŘŞĞ"}) == 6
+    extended = "fonts/source-serif-4-latin-ext-700-normal.woff2"
+    assert same_letters(card, ImageFont.truetype(finders.find(extended), 100), "ŁğřȘ")
