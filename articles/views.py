@@ -1,5 +1,6 @@
 """Reading pages: home, article, section, tag, author, search, robots.txt, errors."""
 
+import copy
 import datetime
 import sys
 
@@ -17,10 +18,17 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core.recent import Recent
+
 from .cache import LISTINGS_KEY, SITE_KEY, article_version_key
 from .front_page import front_page_stories
 from .models import Article, ArticleQuerySet, Author, FaqItem, Section, Tag
-from .page_cache import declare_query, depends_on, serve_last_good_copy
+from .page_cache import (
+    declare_query,
+    depends_on,
+    serve_last_good_copy,
+    version_read,
+)
 from .search import (
     ResultsPaginator,
     describe_results,
@@ -50,8 +58,20 @@ class HomeView(ListingPageMixin, TemplateView):
         return context
 
 
+# Articles as readers see them (with section, tags, authors, FAQ and further
+# reading), by (id, page version), and which id each address's slug names. An
+# article is kept only when its version was read before it was: a change during
+# the read leaves it under the old version, never under the new one.
+drawn_articles: Recent[Article] = Recent(size=256)
+slug_ids: Recent[int] = Recent(size=4096)
+
+
 class ArticleDetailView(DetailView):
-    """The article page. Staff who may change articles can preview unpublished ones."""
+    """The article page. Staff who may change articles can preview unpublished ones.
+
+    Readers' pages take the article from this process's copy while its version
+    stands: signed-in readers' pages are drawn for each of them, but the article
+    is the same for all (issue 17's budget)."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -63,8 +83,23 @@ class ArticleDetailView(DetailView):
         )
 
     def get_object(self, queryset=None) -> Article:
+        slug = self.kwargs[self.slug_url_kwarg]
+        shared = settings.PAGE_CACHE_SECONDS > 0 and not self.can_preview()
+        known_id = slug_ids.get(slug) if shared else None
+        version = ""
+        if known_id is not None:
+            depends_on(self.request, article_version_key(known_id), SITE_KEY)
+            version = version_read(self.request, article_version_key(known_id))
+            drawn = drawn_articles.get((known_id, version)) if version else None
+            if drawn is not None and drawn.slug == slug:
+                return copy.copy(drawn)
         article = super().get_object(queryset)
-        depends_on(self.request, article_version_key(article.pk), SITE_KEY)
+        if article.pk != known_id:
+            depends_on(self.request, article_version_key(article.pk), SITE_KEY)
+            if shared:
+                slug_ids.put(slug, article.pk)
+        elif version:
+            drawn_articles.put((article.pk, version), copy.copy(article))
         return article
 
     def get_queryset(self):
@@ -91,14 +126,33 @@ class ArticleDetailView(DetailView):
         )
         absolute_url = settings.SITE_URL + article.get_absolute_url()
         faq_items = list(article.faq_items.all())
+        is_preview = not article.is_published
         context.update(
             related_articles=related,
             faq_items=faq_items,
             absolute_url=absolute_url,
-            structured_data=article.structured_data(absolute_url, faq_items),
-            is_preview=not article.is_published,
+            # Called by the template only when its fragment is drawn.
+            structured_data=lambda: article.structured_data(absolute_url, faq_items),
+            is_preview=is_preview,
+            **self._shared_parts(is_preview),
         )
         return context
+
+    def _shared_parts(self, is_preview: bool) -> dict:
+        """How the template's `{% cache %}` fragments of what every reader sees
+        are kept: by the versions of the article and the site this page is drawn
+        from, so that a change is a new key, and for as long as a page would be.
+        Unknown versions (the cache is down) or a preview: not kept (0 s)."""
+        article_version = version_read(
+            self.request, article_version_key(self.object.pk)
+        )
+        site_version = version_read(self.request, SITE_KEY)
+        drawn = f"{article_version}.{site_version}"
+        keep = bool(article_version and site_version) and not is_preview
+        return {
+            "drawn_version": drawn if keep else "",
+            "drawn_seconds": settings.PAGE_CACHE_SECONDS if keep else 0,
+        }
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

@@ -16,8 +16,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.cache import article_version_key
 from articles.models import Article
-from articles.page_cache import declare_query
+from articles.page_cache import declare_query, version_read
 
 from .forms import CommentForm
 from .models import Comment
@@ -39,8 +40,9 @@ from .threads import (  # noqa: F401 (the names views and tags read from here)
     load_page,
     load_picks_and_held,
     load_thread,
+    public_view,
     reply_is_collapsed,
-    with_viewer_flags,
+    viewer_marks,
 )
 
 SORT_LABELS = {
@@ -191,30 +193,48 @@ def _build_discussion(request, article: Article) -> Discussion:
     sort, page, filter_by = _sort_page_and_filter(request.GET)
     viewer = request.user if request.user.is_authenticated else None
     now = timezone.now()
-    question = featured_question(article)
-    if question is None:
-        filter_by = ""  # nothing to filter by: the whole discussion
-    tops, has_next, replies = load_page(
-        article=article,
-        viewer=viewer,
-        sort=sort,
-        page=page,
-        question=question,
-        answers_only=filter_by == ANSWERS_FILTER,
-    )
+    marks = viewer_marks(viewer, article=article) if viewer is not None else None
+    held: list[Comment] = []
+    if marks is not None and marks.owns_hidden:
+        # Their own comments awaiting review (or rejected, to mend) have their place
+        # in the threads: this page is drawn for them alone.
+        question = featured_question(article)
+        if question is None:
+            filter_by = ""
+        tops, has_next, replies = load_page(
+            article=article,
+            viewer=viewer,
+            sort=sort,
+            page=page,
+            question=question,
+            answers_only=filter_by == ANSWERS_FILTER,
+        )
+        picks, held = load_picks_and_held(
+            article=article, viewer=viewer, held_shown=HELD_SHOWN
+        )
+    else:
+        # What everyone else sees, drawn once per change of the page (threads.py).
+        public = public_view(
+            article,
+            sort=sort,
+            page=page,
+            answers_only=filter_by == ANSWERS_FILTER,
+            version=version_read(request, article_version_key(article.pk)),
+        )
+        question, picks = public.question, public.picks
+        tops, has_next, replies = public.tops, public.has_next, public.replies
+        if question is None:
+            filter_by = ""  # nothing to filter by: the whole discussion
     if page > 1 and not tops:
         raise Http404("No such page of comments.")
     declare_query(request, **query_params(sort=sort, page=page, filter_by=filter_by))
-    picks, held = load_picks_and_held(
-        article=article, viewer=viewer, held_shown=HELD_SHOWN
-    )
     refusal = take_part_refusal(viewer, at=now)
     can_take_part = refusal is None
     # A suspended reader is told so up front, not after writing a comment.
     suspended = refusal is not None and refusal.rule == "suspended"
     shown = [*tops, *replies, *picks]
-    recommended = {c.pk for c in shown if getattr(c, "viewer_recommended", False)}
-    reported = {c.pk for c in shown if getattr(c, "viewer_reported", False)}
+    recommended = marks.recommended if marks is not None else set()
+    reported = marks.reported if marks is not None else set()
     author_user_ids = {a.user_id for a in article.authors.all() if a.user_id}
     state = discussion_state(article, at=now)
     is_open = state.is_open
@@ -287,12 +307,13 @@ def thread_for(request, comment: Comment) -> Comment:
         raise Http404("No such thread.") from None
     shown = [top, *replies]
     can_take_part = take_part_refusal(viewer, at=now) is None
+    marks = viewer_marks(viewer, article=article) if viewer is not None else None
     decorate(
         shown,
         author_user_ids={a.user_id for a in article.authors.all() if a.user_id},
         viewer=viewer,
-        recommended={c.pk for c in shown if getattr(c, "viewer_recommended", False)},
-        reported={c.pk for c in shown if getattr(c, "viewer_reported", False)},
+        recommended=marks.recommended if marks is not None else set(),
+        reported=marks.reported if marks is not None else set(),
         now=now,
         can_reply=can_take_part and discussion_is_open(article, at=now),
     )

@@ -3,21 +3,28 @@
 One query for the page's top-level comments (one more row than the page, to know if
 there is a next page: no COUNT), one for the first few replies of each (by thread
 root, with a window function: the rest wait behind "Show N more replies", and the
-same query counts them), one for
-the editors' picks, one for the featured reader question; a signed-in reader's
-reactions and reports, and whether a comment answers the featured question, are
-annotations on the thread queries (no query more). The tree is built in Python.
+same query counts them), one for the editors' picks, one for the featured reader
+question; whether a comment answers that question is an annotation (no query more).
+The tree is built in Python. These four are the same for every reader who has no
+comment of their own waiting in the article, so a process draws them once per
+change of the page (`public_view`); a signed-in reader adds one query of their own
+(`viewer_marks`: their recommendations, reports and comments awaiting review).
 discussion.py turns a request into the page it asks for and calls these.
 """
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from core.recent import Recent
 
 from . import conf
 from .models import Comment, Reaction, Report
@@ -181,20 +188,6 @@ def build_threads(tops: list[Comment], replies: list[Comment]) -> list[Comment]:
     return tops
 
 
-def with_viewer_flags(queryset, viewer):
-    """Has the viewer recommended / reported each comment? (No extra query.)"""
-    if viewer is None:
-        return queryset
-    return queryset.annotate(
-        viewer_recommended=Exists(
-            Reaction.objects.filter(user=viewer, comment=OuterRef("pk"))
-        ),
-        viewer_reported=Exists(
-            Report.objects.filter(user=viewer, comment=OuterRef("pk"))
-        ),
-    )
-
-
 def load_page(
     *,
     article: Article,
@@ -221,7 +214,7 @@ def load_page(
         tops_qs = tops_qs.annotate(is_answer=_answers_to(question.pk))
         if answers_only:
             tops_qs = tops_qs.filter(is_answer=True)
-    tops = list(with_viewer_flags(tops_qs, viewer)[(page - 1) * size : page * size + 1])
+    tops = list(tops_qs[(page - 1) * size : page * size + 1])
     has_next = len(tops) > size
     tops = tops[:size]
     replies: list[Comment] = []
@@ -264,7 +257,7 @@ def _replies(
         ).filter(thread_rank__lte=first)
     if question is not None:
         replies_qs = replies_qs.annotate(is_answer=_answers_to(question.pk))
-    return list(with_viewer_flags(replies_qs, viewer))
+    return list(replies_qs)
 
 
 def _count_hidden(tops: list[Comment], replies: list[Comment], shown: int) -> None:
@@ -286,7 +279,7 @@ def load_thread(
     )
     if question is not None:
         roots = roots.annotate(is_answer=_answers_to(question.pk))
-    top = with_viewer_flags(roots, viewer).get()
+    top = roots.get()
     top.more_replies = 0
     replies = _replies([top.pk], viewer=viewer, question=question)
     for reply in replies:
@@ -340,10 +333,124 @@ def load_picks_and_held(
         .filter(kind_rank__lte=max(conf.picks_shown(), held_shown))
         .order_by("kind", "kind_rank")
     )
-    rows = list(with_viewer_flags(rows, viewer))
+    rows = list(rows)
     picks = [c for c in rows if c.kind == 0][: conf.picks_shown()]
     held = [c for c in rows if c.kind == 1][:held_shown]
     return picks, held
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """A page of the discussion as every reader sees it who has nothing of their
+    own waiting in it: the featured question, the page's threads, the picks."""
+
+    question: ReaderQuestion | None
+    tops: list[Comment]
+    has_next: bool
+    replies: list[Comment]
+    picks: list[Comment]
+
+    def copy(self) -> PublicView:
+        """Fresh instances for one request (decorate() writes on each comment)."""
+
+        def fresh(comments: list[Comment]) -> list[Comment]:
+            return [copy.copy(comment) for comment in comments]
+
+        return PublicView(
+            self.question,
+            fresh(self.tops),
+            self.has_next,
+            fresh(self.replies),
+            fresh(self.picks),
+        )
+
+
+# This process's public views, by (article, version, sort, page, filter). A page's
+# version (articles.cache) changes with anything its discussion shows, and is read
+# before the page is drawn: an entry is never newer than its key says.
+recent_views: Recent[PublicView] = Recent(size=256)
+
+
+def public_view(
+    article: Article, *, sort: str, page: int, answers_only: bool, version: str
+) -> PublicView:
+    """The page as anyone without comments of their own in it sees it, in four
+    queries, or none when this process drew it at the same `version` (the page's
+    version read by the page cache: "" when unknown, and then never kept).
+
+    Signed-in readers' pages are not cached whole (each is somebody's own), but
+    most of a page is the same for all of them: drawing that part once per change
+    instead of once per reader is what keeps the signed-in page cheap (issue 17).
+    """
+    key = (article.pk, version, sort, page, answers_only)
+    keep = bool(version) and settings.PAGE_CACHE_SECONDS > 0
+    found = recent_views.get(key) if keep else None
+    if found is None:
+        question = featured_question(article)
+        tops, has_next, replies = load_page(
+            article=article,
+            viewer=None,
+            sort=sort,
+            page=page,
+            question=question,
+            answers_only=answers_only and question is not None,
+        )
+        picks, _ = load_picks_and_held(article=article, viewer=None, held_shown=0)
+        found = PublicView(question, tops, has_next, replies, picks)
+        if keep:
+            recent_views.put(key, found)
+    return found.copy()
+
+
+@dataclass(frozen=True)
+class ViewerMarks:
+    """What one reader has done to the comments of a page, and whether they have
+    comments of their own in the article that only they see."""
+
+    recommended: set[int]
+    reported: set[int]
+    owns_hidden: bool
+
+
+def viewer_marks(viewer, *, article: Article) -> ViewerMarks:
+    """One query: the viewer's recommendations and reports in this article, and
+    whether they have comments of their own in it awaiting review or rejected (with
+    any, the page is drawn for them alone: those comments have their place in it).
+    A reader's marks in one article are a handful, and bounded by its comments."""
+    kind = "kind"
+    in_article = {"comment__article": article, "user": viewer}
+    rows = (
+        Reaction.objects.filter(**in_article)
+        .order_by()
+        .annotate(**{kind: Value(0)})
+        .values_list("comment_id", kind)
+        .union(
+            Report.objects.filter(**in_article)
+            .order_by()
+            .annotate(**{kind: Value(1)})
+            .values_list("comment_id", kind),
+            Comment.objects.filter(
+                article=article,
+                author=viewer,
+                status__in=[Comment.Status.PENDING, Comment.Status.REJECTED],
+            )
+            .order_by()
+            .annotate(**{kind: Value(2)})
+            .values_list("pk", kind),
+            all=True,
+        )
+    )
+    recommended: set[int] = set()
+    reported: set[int] = set()
+    owns_hidden = False
+    for comment_id, what in rows:
+        if what == 0:
+            recommended.add(comment_id)
+        elif what == 1:
+            reported.add(comment_id)
+        else:
+            owns_hidden = True
+    return ViewerMarks(recommended, reported, owns_hidden)
 
 
 def comment_page(comment: Comment, *, viewer=None, sort: str = DEFAULT_SORT) -> int:

@@ -218,6 +218,15 @@ else:
         }
     }
 
+# Parts of pages that are the same for every reader (the article itself, its
+# metadata, related articles), kept by each process and keyed by the page's version
+# (articles/views.py): a signed-in reader's page draws only what is theirs.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "broadsheet-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 # An import's progress (imports/runs.py) is written by the task worker and read by
 # the admin page, two processes: Redis when there is one, else files beside the
 # SQLite database (the demo). Uploaded exports hold commenters' addresses: they are

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from articles.cache import listings_changed
+from articles.cache import articles_changed, listings_changed
 from articles.models import Article, Author, Section, Tag
 
 from .comments import (
@@ -268,6 +268,7 @@ class WordPressImport:
         self.tag_rows: dict[str, Tag] = {}
         self.author_rows: dict[str, Author] = {}
         self.attachments: dict[str, tuple[str, str]] = {}  # id → (address, alt)
+        self.updated_articles: list[int] = []
         self.comment_import: CommentImport | None = None
 
     def run(
@@ -307,6 +308,9 @@ class WordPressImport:
                 transaction.set_rollback(True)
             elif self.report.imported or self.report.updated:
                 transaction.on_commit(listings_changed)
+                # Pages of articles a newer export changed: here and at the edge.
+                updated = list(self.updated_articles)
+                transaction.on_commit(lambda: articles_changed(updated))
         return self.report
 
     def comments(self, comments: CommentImport, article, records: list[dict]) -> None:
@@ -397,6 +401,7 @@ class WordPressImport:
         self.fetch_images(article, fields)
         if known:
             self.report.updated += 1
+            self.updated_articles.append(article.pk)
         else:
             self.report.imported += 1
         return article

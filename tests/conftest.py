@@ -1,9 +1,11 @@
 """Shared fixtures. Factories live beside the tests of their app."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
+from articles.context_processors import forget_sections
 from articles.page_cache import local_pages
+from core.recent import Recent
 
 IMMEDIATE_TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
@@ -29,10 +31,16 @@ def _test_settings(settings, _media_root):
     settings.PAGE_CACHE_LOCAL_SECONDS = 0
     settings.MODERATION_SETTINGS_RECHECK_SECONDS = 0
     local_pages.clear()
+    Recent.forget_all()
+    forget_sections()
+    caches["fragments"].clear()
     cache.clear()
     yield
     cache.clear()
     local_pages.clear()
+    Recent.forget_all()
+    forget_sections()
+    caches["fragments"].clear()
 
 
 @pytest.fixture

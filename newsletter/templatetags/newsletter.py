@@ -5,7 +5,10 @@ signed-in readers get a one-click form with the usual CSRF token (an inclusion t
 passes the page's `csrf_token` on to its template by itself).
 """
 
+from dataclasses import dataclass
+
 from django import template
+from django.db.models import OuterRef, Subquery
 
 from ..models import Newsletter, Subscriber
 from ..services import consent_text
@@ -41,22 +44,42 @@ def newsletter_signup(context) -> dict:
     return signup_block_context(context.get("request"))
 
 
+@dataclass(frozen=True)
+class Receiving:
+    """What a signed-in reader already receives, and at which address."""
+
+    email: str
+    newsletters: list[Newsletter]
+
+
+def _newsletters_for(user) -> tuple[list[Newsletter], Receiving | None]:
+    """Every newsletter, and those the reader receives, in one query. Linked
+    subscriptions only: an unverified account address may be someone else's, and
+    must not reveal their subscription."""
+    receiving_at = (
+        Subscriber.objects.filter(
+            user=user, status=Subscriber.Status.CONFIRMED, newsletters=OuterRef("pk")
+        )
+        .order_by("-created", "-pk")
+        .values("email")[:1]
+    )
+    newsletters = list(Newsletter.objects.annotate(receiving_at=Subquery(receiving_at)))
+    received = [newsletter for newsletter in newsletters if newsletter.receiving_at]
+    if not received:
+        return newsletters, None
+    return newsletters, Receiving(received[0].receiving_at, received)
+
+
 def signup_block_context(request, *, notice: str = "") -> dict:
     """The box's context; `notice` says what a one-click signup just did (the
     box comes back in place with htmx)."""
     user = getattr(request, "user", None)
     source = request.path if request is not None else ""
-    subscription = None
+    newsletters, subscription = None, None
     if user is not None and user.is_authenticated:
-        # Linked subscriptions only: an unverified account address may be
-        # someone else's, and must not reveal their subscription.
-        subscription = (
-            Subscriber.objects.filter(user=user, status=Subscriber.Status.CONFIRMED)
-            .prefetch_related("newsletters")
-            .first()
-        )
+        newsletters, subscription = _newsletters_for(user)
     return {
-        **signup_context(source=source),
+        **signup_context(newsletters=newsletters, source=source),
         # Where the one-click form brings the reader back to (context processors'
         # values do not reach an inclusion tag's template).
         "return_path": source,

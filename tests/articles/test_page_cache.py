@@ -180,6 +180,7 @@ def redis_down(settings):
 
     ResilientRedisCache._last_logged = 0.0  # noqa: SLF001 — log this outage
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",

@@ -10,12 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.page_cache import local_pages
 from comments.models import Comment
 from comments.questions import services as qs
 from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.helpers import _article_with_comments, html_of
+from tests.comments.helpers import _article_with_comments, drawn_afresh, html_of
 from tests.comments.questions.factories import ReaderQuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +156,7 @@ def _queries(client, url: str) -> int:
     clearing the cache would also drop the cached_db session: one query more.)"""
     if "_auth_user_id" not in client.session:
         cache.clear()
-        local_pages.clear()
+    drawn_afresh()
     with CaptureQueriesContext(connection) as context:
         html_of(client.get(url))
     return len(context)

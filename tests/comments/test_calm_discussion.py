@@ -14,7 +14,7 @@ from django.utils import timezone
 from comments import conf, views
 from comments.models import Comment
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.helpers import _article_with_comments, post_url
+from tests.comments.helpers import _article_with_comments, drawn_afresh, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +163,7 @@ def test_article_page_query_count_stays_constant_with_collapsed_threads(
             client.force_login(who)
         counts = []
         for article in (small, large):
+            drawn_afresh()
             with CaptureQueriesContext(connection) as context:
                 html(client.get(article.get_absolute_url()))
             counts.append(len(context))

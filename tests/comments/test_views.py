@@ -15,7 +15,7 @@ from comments.models import Comment, Reaction, Report
 from tests.accounts.factories import StaffUserFactory, UserFactory
 from tests.articles.factories import ArticleFactory, AuthorFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.helpers import _article_with_comments, post_url
+from tests.comments.helpers import _article_with_comments, drawn_afresh, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +140,7 @@ def test_badges_picks_and_edited_marker(client, article):
 
 
 def _queries(client, article) -> int:
+    drawn_afresh()
     with CaptureQueriesContext(connection) as context:
         assert client.get(article.get_absolute_url()).status_code == 200
     return len(context)

@@ -23,7 +23,7 @@ BACKENDS = {
 def backend(request, settings):
     if request.param == "redis" and not os.environ.get("REDIS_URL"):
         pytest.skip("REDIS_URL is not set (the PostgreSQL + Redis CI run sets it)")
-    settings.CACHES = {"default": BACKENDS[request.param]}
+    settings.CACHES = {**settings.CACHES, "default": BACKENDS[request.param]}
     cache.clear()
     yield request.param
     cache.clear()
@@ -51,6 +51,7 @@ def test_with_redis_down_rate_limits_fail_open_and_say_so(settings, caplog):
     from tests.accounts.factories import UserFactory
 
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",

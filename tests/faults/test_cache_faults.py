@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def redis_cache(settings, redis_server):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": redis_server.url,

@@ -114,6 +114,25 @@ def test_a_newer_export_updates_what_changed(tmp_path):
     assert Article.objects.count() == 2  # matched by the WordPress id
 
 
+def test_a_newer_export_refreshes_the_cached_page_of_what_it_changed(
+    client, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run(EXPORT)
+    """A body corrected at the old site reaches readers: the article's cached
+    pages (here and at the edge) are refreshed, not only the listings."""
+    url = Article.objects.get(slug="council-votes").get_absolute_url()
+    assert "voted <strong>7 to 4</strong>" in client.get(url).text
+    newer = tmp_path / "newer.xml"
+    text = EXPORT.read_text().replace("2024-05-02 10:00:00", "2024-05-03 10:00:00")
+    newer.write_text(text.replace("<strong>7 to 4</strong>", "<strong>8 to 3</strong>"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(newer)
+
+    assert "voted <strong>8 to 3</strong>" in client.get(url).text
+
+
 def test_a_dry_run_writes_nothing_and_reports_what_an_import_would_do():
     report = run(EXPORT, "--dry-run")
     assert report.splitlines() == [  # as docs/importing.md shows it

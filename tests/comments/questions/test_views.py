@@ -17,7 +17,7 @@ from comments.questions.models import ReaderQuestion
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, SectionFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
-from tests.comments.helpers import html_of
+from tests.comments.helpers import drawn_afresh, html_of
 from tests.comments.questions.factories import ReaderQuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +156,7 @@ def test_article_page_adds_one_query_for_the_slot_at_any_size(
     from django.test.utils import CaptureQueriesContext
 
     def queries(article):
+        drawn_afresh()
         with CaptureQueriesContext(connection) as ctx:
             html_of(client.get(article.get_absolute_url()))
         return len(ctx.captured_queries)
