@@ -184,7 +184,7 @@ def redis_down(settings):
         "default": {
             "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
-        }
+        },
     }
 
 

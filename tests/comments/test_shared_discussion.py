@@ -12,7 +12,6 @@ from tests.articles.factories import ArticleFactory, SectionFactory
 from tests.comments.factories import CommentFactory, VerifiedUserFactory
 from tests.comments.helpers import drawn_afresh, html_of
 
-
 pytestmark = pytest.mark.django_db
 
 

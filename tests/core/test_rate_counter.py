@@ -55,7 +55,7 @@ def test_with_redis_down_rate_limits_fail_open_and_say_so(settings, caplog):
         "default": {
             "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
-        }
+        },
     }
     ResilientRedisCache._last_logged = 0.0  # noqa: SLF001 — log this outage
     reader = UserFactory()

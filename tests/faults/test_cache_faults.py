@@ -20,7 +20,7 @@ def redis_cache(settings, redis_server):
             "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": redis_server.url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
     }
     settings.PAGE_CACHE_LOCAL_SECONDS = 0.5
     return redis_server
