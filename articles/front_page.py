@@ -76,3 +76,11 @@ def front_page_stories() -> FrontPageStories:
             teasers.append(article)
     stories.by_section = list(sections.items())
     return stories
+
+
+def first_read_paths() -> list[str]:
+    """The pages a new server process is likeliest to be asked for first: the
+    front page's lead, strip and top stories (core/warmup.py reads them once)."""
+    stories = front_page_stories()
+    chosen = [stories.lead, stories.strip, *stories.top]
+    return [article.get_absolute_url() for article in chosen if article is not None]

@@ -498,6 +498,9 @@ NEWSLETTER_IMPORT_MAX_BYTES = env_int("NEWSLETTER_IMPORT_MAX_BYTES", 512 * 1024)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # Each process re-checks a page it holds in memory at most this often (seconds).
 PAGE_CACHE_LOCAL_SECONDS = float(env("PAGE_CACHE_LOCAL_SECONDS", "1"))
+# What a new gunicorn worker serves itself before its first reader, besides the
+# home page (core/warmup.py): the front page's stories.
+WORKER_WARM_UP_PATHS = "articles.front_page.first_read_paths"
 # The last good copy of each page, served to anonymous readers if the database is down.
 PAGE_STALE_SECONDS = env_int("PAGE_STALE_SECONDS", 24 * 3600)
 

@@ -4,6 +4,7 @@ import gc
 
 import pytest
 
+from articles.front_page import first_read_paths
 from core.warmup import connect_worker, warm_up
 
 
@@ -31,10 +32,23 @@ def test_warm_up_loads_what_a_first_request_would_and_asks_no_database(
 
 
 @pytest.mark.django_db
-def test_a_new_worker_serves_itself_the_home_page(django_assert_max_num_queries):
-    """post_worker_init: a cache connection and one home page before any reader."""
+def test_a_new_worker_serves_itself_the_home_page_and_its_stories(
+    django_assert_max_num_queries,
+):
+    """post_worker_init: a cache connection, the home page and the stories it leads
+    with, each then in the worker's own copy, where its first readers find them."""
+    from articles.page_cache import local_pages
     from tests.articles.factories import ArticleFactory
 
-    ArticleFactory()
-    with django_assert_max_num_queries(15):
+    articles = ArticleFactory.create_batch(3)
+    with django_assert_max_num_queries(15 * 4):
         connect_worker()
+    assert len(local_pages) == 1 + len(articles)
+    assert {first_read_paths()[0]} <= {a.get_absolute_url() for a in articles}
+
+
+@pytest.mark.django_db
+def test_a_worker_starts_even_when_its_pages_cannot_be_listed(settings, caplog):
+    settings.WORKER_WARM_UP_PATHS = "articles.front_page.no_such_function"
+    connect_worker()
+    assert "could not list its pages" in caplog.text
