@@ -7,9 +7,13 @@ find and delete old keys (they expire). A write sets all its versions in one rou
 trip to the cache.
 
 - `article_changed(article_id)`: the article, its FAQ, its featured reader question
-  or its approved discussion changed. Also bumps the listings version, since teasers
-  show comment counts.
-- `listings_changed()`: home, section, tag and author pages.
+  or its approved discussion changed. Also bumps the listings version (every
+  listing page), since an edit may have moved the article between sections or tags.
+- `teaser_changed(article_id)`: what only the article's teaser shows changed (its
+  comment count): its page, and the listing pages that show the teaser (home,
+  search, its section, tags and authors); the other listings stay cached.
+- `listings_changed()`: every listing page (home, search, section, tag and author
+  pages).
 - `site_changed()`: something every page shows (the sections in the navigation, the
   newsletters in the signup block).
 
@@ -32,11 +36,18 @@ from core.edge import purge_later
 logger = logging.getLogger(__name__)
 
 LISTINGS_KEY = "page-version:listings"
+HOME_KEY = "page-version:home"
+SEARCH_KEY = "page-version:search"
 SITE_KEY = "page-version:site"
 
 
 def article_version_key(article_id: int) -> str:
     return f"page-version:article:{article_id}"
+
+
+def listing_version_key(kind: str, object_id: int) -> str:
+    """One listing's own version: kind is "section", "tag" or "author"."""
+    return f"page-version:{kind}:{object_id}"
 
 
 def edge_tags(keys) -> list[str]:
@@ -66,6 +77,24 @@ def article_changed(article_id: int, *, listings: bool = True) -> None:
         _bump(article_version_key(article_id), LISTINGS_KEY)
     else:
         _bump(article_version_key(article_id))
+
+
+def teaser_changed(article_id: int) -> None:
+    """The article's page and the listing pages its teaser is on (the comment
+    count changed): a comment on one story leaves other sections' pages cached,
+    here and at the edge."""
+    from .models import Article  # here: this module is imported before the models
+
+    keys = {article_version_key(article_id), HOME_KEY, SEARCH_KEY}
+    for section_id, tag_id, author_id in Article.objects.filter(
+        pk=article_id
+    ).values_list("section_id", "tags", "authors"):
+        keys.add(listing_version_key("section", section_id))
+        if tag_id:
+            keys.add(listing_version_key("tag", tag_id))
+        if author_id:
+            keys.add(listing_version_key("author", author_id))
+    _bump(*sorted(keys))
 
 
 def articles_changed(article_ids) -> None:

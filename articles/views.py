@@ -20,7 +20,14 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from core.recent import Recent
 
-from .cache import LISTINGS_KEY, SITE_KEY, article_version_key
+from .cache import (
+    HOME_KEY,
+    LISTINGS_KEY,
+    SEARCH_KEY,
+    SITE_KEY,
+    article_version_key,
+    listing_version_key,
+)
 from .front_page import front_page_stories
 from .models import Article, ArticleQuerySet, Author, FaqItem, Section, Tag
 from .page_cache import (
@@ -42,15 +49,23 @@ RELATED_COUNT = 4
 
 
 class ListingPageMixin:
-    """Listing pages show teasers of many articles: one version covers them all."""
+    """Listing pages show teasers of many articles. Each depends on the version of
+    every listing (an edit can move an article anywhere) and on its own (a comment
+    count changes the pages its article's teaser is on: articles.cache)."""
+
+    def own_version_key(self) -> str:
+        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        depends_on(request, LISTINGS_KEY, SITE_KEY)
+        depends_on(request, LISTINGS_KEY, self.own_version_key(), SITE_KEY)
         return super().get(request, *args, **kwargs)
 
 
 class HomeView(ListingPageMixin, TemplateView):
     template_name = "articles/home.html"
+
+    def own_version_key(self) -> str:
+        return HOME_KEY
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -169,12 +184,16 @@ class ArticleListView(ListingPageMixin, ListView):
     context_object_name = "articles"
     model_class: type = Section
     relation: str = "section"
+    kind: str = "section"
 
     def get_subject(self):
         return get_object_or_404(self.model_class, slug=self.kwargs["slug"])
 
-    def get_queryset(self):
+    def own_version_key(self) -> str:
         self.subject = self.get_subject()
+        return listing_version_key(self.kind, self.subject.pk)
+
+    def get_queryset(self):
         return (
             Article.objects.published()
             .filter(**{self.relation: self.subject})
@@ -196,11 +215,13 @@ class SectionView(ArticleListView):
 class TagView(ArticleListView):
     model_class = Tag
     relation = "tags"
+    kind = "tag"
 
 
 class AuthorView(ArticleListView):
     model_class = Author
     relation = "authors"
+    kind = "author"
 
 
 class DateInput(forms.DateInput):
@@ -360,7 +381,7 @@ class SearchView(ListView):
         page = context["page_obj"]
         if self.form.is_valid():
             params = self.form.canonical_query()
-            depends_on(self.request, LISTINGS_KEY, SITE_KEY)
+            depends_on(self.request, LISTINGS_KEY, SEARCH_KEY, SITE_KEY)
             declare_query(
                 self.request,
                 **params,

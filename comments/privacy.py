@@ -8,7 +8,7 @@ services, so the article and reply counts stay right.
 from django.db import transaction
 from django.db.models import F
 
-from articles.cache import article_changed
+from articles.cache import teaser_changed
 from articles.models import Article
 
 from . import conf
@@ -118,4 +118,4 @@ def erase_user_discussion(user) -> None:
             comment.delete()
             refresh_reply_counts(parent_id)
         for article_id in affected_articles:
-            transaction.on_commit(lambda pk=article_id: article_changed(pk))
+            transaction.on_commit(lambda pk=article_id: teaser_changed(pk))

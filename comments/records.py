@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from articles.cache import article_changed
+from articles.cache import article_changed, teaser_changed
 from articles.models import Article
 
 from .models import Comment, ModerationDecision
@@ -77,7 +77,10 @@ def refresh_after_commit(article_id: int, *, listings: bool = True) -> None:
     `listings=False` when teasers cannot have changed (they show the comment count
     only): a recommendation, an edit or a pick leaves home and section pages cached.
     """
-    transaction.on_commit(lambda: article_changed(article_id, listings=listings))
+    if listings:  # the comment count on its teaser: the pages that show the teaser
+        transaction.on_commit(lambda: teaser_changed(article_id))
+    else:
+        transaction.on_commit(lambda: article_changed(article_id, listings=False))
 
 
 _FIELDS_WITHOUT_COUNTERS = [

@@ -148,7 +148,42 @@ def test_pages_carry_the_tags_of_what_they_show(client):
     assert page["Surrogate-Key"] == f"article-{article.pk} site"
     assert page["Cache-Tag"] == f"article-{article.pk},site"
     home = Client().get("/")
-    assert home["Surrogate-Key"] == "listings site"
+    assert home["Surrogate-Key"] == "listings home site"
+    section = Client().get(article.section.get_absolute_url())
+    assert section["Surrogate-Key"] == f"listings section-{article.section_id} site"
+
+
+def test_a_comment_count_purges_the_pages_its_teaser_is_on_and_no_others(
+    varnish_purger, django_capture_on_commit_callbacks
+):
+    """A new approved comment changes its article's teaser (the count): its page,
+    home, search, its section, tags and authors are purged; other sections' pages
+    stay at the edge."""
+    from comments.records import refresh_after_commit
+    from tests.articles.factories import AuthorFactory, TagFactory
+
+    article = ArticleFactory()
+    tag, author = TagFactory(), AuthorFactory()
+    article.tags.add(tag)
+    article.authors.add(author)
+    ArticleFactory()  # in a section of its own
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_after_commit(article.pk)
+
+    purged = {
+        tag_name
+        for request in varnish_purger.requests
+        for tag_name in request.headers["xkey-purge"].split()
+    }
+    assert purged == {
+        f"article-{article.pk}",
+        "home",
+        "search",
+        f"section-{article.section_id}",
+        f"tag-{tag.pk}",
+        f"author-{author.pk}",
+    }
 
 
 def test_signed_in_pages_carry_no_tags(client, user):
