@@ -31,7 +31,23 @@ def test_warm_up_loads_what_a_first_request_would_and_asks_no_database(
     assert gc.get_freeze_count() > 0
 
 
+@pytest.fixture
+def _connections_kept_across_requests():
+    """connect_worker's requests go through Django's WSGI handler, whose request
+    signals close database connections: inside a test's transaction that would end
+    the test's connection (the test client disconnects them the same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_connections_kept_across_requests")
 def test_a_new_worker_serves_itself_the_home_page_and_its_stories(
     django_assert_max_num_queries,
 ):
@@ -48,6 +64,7 @@ def test_a_new_worker_serves_itself_the_home_page_and_its_stories(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_connections_kept_across_requests")
 def test_a_worker_starts_even_when_its_pages_cannot_be_listed(settings, caplog):
     settings.WORKER_WARM_UP_PATHS = "articles.front_page.no_such_function"
     connect_worker()
