@@ -14,6 +14,7 @@ image and the face), under new file names so no cache serves an old one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from io import BytesIO
 
@@ -33,7 +34,10 @@ PAPER, INK, ACCENT, RULE = "#fdfcf9", "#1b1b1b", "#8b1e2d", "#d9d4c7"
 FACE = "fonts/source-serif-4-700-card.ttf"  # the CSS's --headline, for Pillow
 
 
+@functools.cache
 def _font(size: int) -> ImageFont.FreeTypeFont:
+    """Each size read once per process: the face's file is 100 KB, and a card
+    tries a dozen sizes (reading it each time made a card four times slower)."""
     return ImageFont.truetype(finders.find(FACE), size)
 
 
