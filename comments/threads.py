@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from core.compiled import CompiledQuery
 from core.recent import Recent
 
 from . import conf
@@ -412,14 +413,10 @@ class ViewerMarks:
     owns_hidden: bool
 
 
-def viewer_marks(viewer, *, article: Article) -> ViewerMarks:
-    """One query: the viewer's recommendations and reports in this article, and
-    whether they have comments of their own in it awaiting review or rejected (with
-    any, the page is drawn for them alone: those comments have their place in it).
-    A reader's marks in one article are a handful, and bounded by its comments."""
+def _marks_query(article: int, viewer: int):
     kind = "kind"
-    in_article = {"comment__article": article, "user": viewer}
-    rows = (
+    in_article = {"comment__article_id": article, "user_id": viewer}
+    return (
         Reaction.objects.filter(**in_article)
         .order_by()
         .annotate(**{kind: Value(0)})
@@ -430,8 +427,8 @@ def viewer_marks(viewer, *, article: Article) -> ViewerMarks:
             .annotate(**{kind: Value(1)})
             .values_list("comment_id", kind),
             Comment.objects.filter(
-                article=article,
-                author=viewer,
+                article_id=article,
+                author_id=viewer,
                 status__in=[Comment.Status.PENDING, Comment.Status.REJECTED],
             )
             .order_by()
@@ -440,10 +437,21 @@ def viewer_marks(viewer, *, article: Article) -> ViewerMarks:
             all=True,
         )
     )
+
+
+# Every signed-in article page asks it: compiled once (core/compiled.py).
+marks_query = CompiledQuery(_marks_query, "article", "viewer")
+
+
+def viewer_marks(viewer, *, article: Article) -> ViewerMarks:
+    """One query: the viewer's recommendations and reports in this article, and
+    whether they have comments of their own in it awaiting review or rejected (with
+    any, the page is drawn for them alone: those comments have their place in it).
+    A reader's marks in one article are a handful, and bounded by its comments."""
     recommended: set[int] = set()
     reported: set[int] = set()
     owns_hidden = False
-    for comment_id, what in rows:
+    for comment_id, what in marks_query.rows(article=article.pk, viewer=viewer.pk):
         if what == 0:
             recommended.add(comment_id)
         elif what == 1:

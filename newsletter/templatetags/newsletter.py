@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django import template
 from django.db.models import OuterRef, Subquery
 
+from core.compiled import CompiledQuery
+
 from ..models import Newsletter, Subscriber
 from ..services import consent_text
 
@@ -52,22 +54,40 @@ class Receiving:
     newsletters: list[Newsletter]
 
 
-def _newsletters_for(user) -> tuple[list[Newsletter], Receiving | None]:
-    """Every newsletter, and those the reader receives, in one query. Linked
-    subscriptions only: an unverified account address may be someone else's, and
-    must not reveal their subscription."""
+def _newsletters_query(user: int):
     receiving_at = (
         Subscriber.objects.filter(
-            user=user, status=Subscriber.Status.CONFIRMED, newsletters=OuterRef("pk")
+            user_id=user, status=Subscriber.Status.CONFIRMED, newsletters=OuterRef("pk")
         )
         .order_by("-created", "-pk")
         .values("email")[:1]
     )
-    newsletters = list(Newsletter.objects.annotate(receiving_at=Subquery(receiving_at)))
-    received = [newsletter for newsletter in newsletters if newsletter.receiving_at]
+    return Newsletter.objects.annotate(receiving_at=Subquery(receiving_at)).values_list(
+        *SHOWN_FIELDS, "receiving_at"
+    )
+
+
+# What the signed-in box shows of each newsletter. Every signed-in article page
+# asks, so the query is compiled once (core/compiled.py).
+SHOWN_FIELDS = ("id", "name", "is_default")
+newsletters_query = CompiledQuery(_newsletters_query, "user")
+
+
+def _newsletters_for(user) -> tuple[list[Newsletter], Receiving | None]:
+    """Every newsletter, and those the reader receives, in one query. Linked
+    subscriptions only: an unverified account address may be someone else's, and
+    must not reveal their subscription."""
+    newsletters, received, address = [], [], ""
+    for *shown, receiving_at in newsletters_query.rows(user=user.pk):
+        newsletter = Newsletter.from_db("default", SHOWN_FIELDS, shown)
+        newsletter.is_default = bool(newsletter.is_default)  # SQLite says 0 or 1
+        newsletters.append(newsletter)
+        if receiving_at:
+            received.append(newsletter)
+            address = address or receiving_at
     if not received:
         return newsletters, None
-    return newsletters, Receiving(received[0].receiving_at, received)
+    return newsletters, Receiving(address, received)
 
 
 def signup_block_context(request, *, notice: str = "") -> dict:
