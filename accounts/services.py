@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
+from core.compiled import CompiledQuery
+
 from . import privacy
 from .names import validate_display_name
 from .signals import public_name_changed
@@ -33,7 +35,16 @@ def user_has_verified_email(user) -> bool:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
+    return bool(verified_address_query.rows(user=user.pk))
+
+
+# Every signed-in article page asks (may this reader comment?): compiled once.
+verified_address_query = CompiledQuery(
+    lambda user: EmailAddress.objects.filter(user_id=user, verified=True).values_list(
+        "pk"
+    )[:1],
+    "user",
+)
 
 
 def has_verified_email() -> Exists:
