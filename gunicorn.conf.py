@@ -48,4 +48,4 @@ def post_worker_init(worker):
         return
     from core.warmup import connect_worker
 
-    connect_worker()
+    connect_worker(worker)

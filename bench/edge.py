@@ -174,27 +174,40 @@ def purge_lags_since(started: float) -> list[float]:
     )
 
 
-def cold_worker(
-    env: dict[str, str], path: str, warm_up: bool
-) -> tuple[float, float, float]:
-    """Medians, in ms: a freshly forked worker's first request (3 s after the
-    fork), a warm worker's requests back to back, and a warm worker's request after
-    the same 3 s pause as the first (like for like: after a pause any process meets
-    cold CPU caches and re-checks its copy of the page against Redis)."""
+def cold_worker(env: dict[str, str], path: str, warm_up: bool) -> dict[str, float]:
+    """Medians, in ms, of a page-cache hit on one gunicorn worker, each case five
+    times over (a new worker each time):
+
+    - `queued-first`: a new worker's first request, sent as the old worker is
+      killed, so it waits for the new one as requests do under load after a
+      `max_requests` recycle; `queued-warm`: that worker's next 20, back to back;
+    - `first`: a new worker's first request after 3 s of quiet; `paused`: a warm
+      worker's request after the same 3 s (like for like: on this machine any
+      request after an idle pause is slower, /robots.txt included);
+    - `warm`: a warm worker's requests back to back.
+
+    Each is timed twice: by the client (urllib, connection included) and by
+    gunicorn (its access log's request time: from the parsed request to the last
+    byte written; the time a queued request waited for the new worker is not in it).
+    """
     port = free_port()
+    log = Path(tempfile.mkdtemp()) / "access.log"
     env = {
         **env,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_WARM_UP": "true" if warm_up else "false",
+        "GUNICORN_ACCESS_LOG": str(log),
     }
     url = f"http://127.0.0.1:{port}{path}"
+    client: dict[str, list[float]] = {}
 
-    def timed() -> float:
+    def timed(case: str) -> None:
+        request = urllib.request.Request(url, headers={"User-Agent": case})  # noqa: S310
         started = time.perf_counter()
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             response.read()
-        return (time.perf_counter() - started) * 1000
+        client.setdefault(case, []).append((time.perf_counter() - started) * 1000)
 
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
@@ -203,26 +216,39 @@ def cold_worker(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    firsts, warms, paused = [], [], []
+
+    def kill_worker() -> None:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        os.kill(int(children.read_text().split()[0]), signal.SIGKILL)
+
     try:
         time.sleep(4)
-        timed()
+        timed("start")
         for _ in range(5):
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-            os.kill(int(children.read_text().split()[0]), signal.SIGKILL)
+            kill_worker()
             time.sleep(3)  # the master forks a new worker
-            firsts.append(timed())
-            warms.extend(timed() for _ in range(20))
+            timed("first")
+            for _ in range(20):
+                timed("warm")
             time.sleep(3)
-            paused.append(timed())
+            timed("paused")
+            kill_worker()
+            timed("queued-first")  # waits in the listen queue for the new worker
+            for _ in range(20):
+                timed("queued-warm")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait()
-    return (
-        statistics.median(firsts),
-        statistics.median(warms),
-        statistics.median(paused),
-    )
+    server: dict[str, list[float]] = {}
+    for line in log.read_text().splitlines():
+        case = line.rsplit('ua="', 1)[1].rstrip('"')
+        micros = int(line.split("us cache=")[0].rsplit(" ", 1)[1])
+        server.setdefault(case, []).append(micros / 1000)
+    shutil.rmtree(log.parent, ignore_errors=True)
+    cases = ("queued-first", "queued-warm", "first", "paused", "warm")
+    medians = {f"client {case}": statistics.median(client[case]) for case in cases}
+    medians |= {f"server {case}": statistics.median(server[case]) for case in cases}
+    return medians
 
 
 def main() -> None:
@@ -412,13 +438,19 @@ def main() -> None:
 
 def report_cold_workers(env: dict[str, str], path: str) -> None:
     for warm_up in (True, False):
-        first, warm, paused = cold_worker(env, path, warm_up=warm_up)
-        print(
-            f"new worker, warm-up {'on' if warm_up else 'off'}: first request "
-            f"{first:.1f} ms; a warm worker's after the same pause {paused:.1f} ms "
-            f"({first / paused:.1f}x; budget 2x), back to back {warm:.1f} ms "
-            f"({first / warm:.1f}x)"
-        )
+        m = cold_worker(env, path, warm_up=warm_up)
+        print(f"new worker, warm-up {'on' if warm_up else 'off'} (budget 2x):")
+        for side in ("server", "client"):
+            print(
+                f"  {side}: queued first request {m[side + ' queued-first']:.2f} ms "
+                f"vs the next 20 {m[side + ' queued-warm']:.2f} ms "
+                f"({m[side + ' queued-first'] / m[side + ' queued-warm']:.1f}x); "
+                f"first after 3 s {m[side + ' first']:.2f} ms vs a warm worker's "
+                f"after 3 s {m[side + ' paused']:.2f} ms "
+                f"({m[side + ' first'] / m[side + ' paused']:.1f}x), "
+                f"back to back {m[side + ' warm']:.2f} ms "
+                f"({m[side + ' first'] / m[side + ' warm']:.1f}x)"
+            )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """The master's warm-up before gunicorn forks (core/warmup.py, gunicorn.conf.py)."""
 
 import gc
+import os
+import socket
 
 import pytest
+from django.core.wsgi import get_wsgi_application
 
 from articles.front_page import first_read_paths
 from core.warmup import connect_worker, warm_up
@@ -69,3 +72,37 @@ def test_a_worker_starts_even_when_its_pages_cannot_be_listed(settings, caplog):
     settings.WORKER_WARM_UP_PATHS = "articles.front_page.no_such_function"
     connect_worker()
     assert "could not list its pages" in caplog.text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_connections_kept_across_requests")
+def test_a_sync_workers_warm_up_goes_through_gunicorn_itself(tmp_path):
+    """Given gunicorn's sync worker, the warm-up requests are parsed, served and
+    written by the worker's own code (its access log shows them, as readers' are),
+    so a reader's first request finds that code warm too."""
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+    from gunicorn.workers.sync import SyncWorker
+
+    from core.warmup import WARM_UP_AGENT
+    from tests.articles.factories import ArticleFactory
+
+    articles = ArticleFactory.create_batch(2)
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", '"%(r)s" %(s)s %(b)s ua="%(a)s"')
+    listener = socket.create_server(("127.0.0.1", 0))
+    worker = SyncWorker(0, os.getpid(), [listener], None, 30, config, Logger(config))
+    worker.wsgi = get_wsgi_application()
+    try:
+        connect_worker(worker)
+    finally:
+        listener.close()
+    served = (tmp_path / "access.log").read_text().splitlines()
+    paths = ["/", *(a.get_absolute_url() for a in articles)]
+    assert len(served) == len(paths)
+    for line in served:
+        assert f'ua="{WARM_UP_AGENT}"' in line
+        assert '" 200 ' in line
+        path = line.split()[1]
+        assert path in paths
