@@ -10,7 +10,9 @@ other values in the placeholders' places: the SQL is still Django's, built from 
 models, and a changed model changes it at the next start.
 
 The placeholders are ints that no real id takes (negative); the queryset built with
-them must pass each one as a query parameter exactly where the value goes.
+them must pass each one as a query parameter exactly where the value goes. Use them
+for ids compared through a foreign key or an auto primary key only: Django checks
+the range of other integer fields and would drop a negative value from the query.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class CompiledQuery:
         return found
 
     def rows(self, *, using: str = "default", **values: int) -> list[tuple]:
+        for name, value in values.items():
+            if not _is_int(value):  # None would need IS NULL, not = NULL
+                raise TypeError(f"{name} must be an int, not {value!r}")
         sql, slots = self.compiled(using)
         params = [
             values[slot.name] if isinstance(slot, _Slot) else slot for slot in slots

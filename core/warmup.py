@@ -16,7 +16,6 @@ Nothing here opens a database or cache connection: a connection made before the
 fork would be shared by every worker.
 """
 
-import functools
 import gc
 import importlib
 import io
@@ -199,12 +198,26 @@ def connect_worker(worker=None) -> None:
             paths += import_string(finder)()[:WARM_UP_PAGES]
     except Exception:  # noqa: BLE001 - never keep a worker from starting
         logger.warning("Worker warm-up could not list its pages", exc_info=True)
-    serve = _request
-    if _is_sync_worker(worker):
-        serve = functools.partial(_request_through, worker)
+    through_worker = _is_sync_worker(worker)
     for path in paths:
+        if worker is not None and not worker.alive:
+            return  # told to stop while warming up
         try:
-            serve(path)
+            if through_worker:
+                status = _request_through(worker, path)
+                if status != 200:
+                    # e.g. a redirect to https: 127.0.0.1 is not trusted to say
+                    # X-Forwarded-Proto (GUNICORN_FORWARDED_ALLOW_IPS).
+                    logger.warning(
+                        "Worker warm-up through gunicorn got %s for %s; warming "
+                        "through Django alone",
+                        status,
+                        path,
+                    )
+                    through_worker = False
+                    _request(path)
+            else:
+                _request(path)
         except Exception:  # noqa: BLE001 - never keep a worker from starting
             logger.warning("Worker warm-up request %s failed", path, exc_info=True)
 
@@ -214,15 +227,21 @@ def _is_sync_worker(worker) -> bool:
         from gunicorn.workers.sync import SyncWorker
     except ImportError:
         return False
-    return isinstance(worker, SyncWorker) and bool(worker.sockets)
+    # With TLS in gunicorn itself, a plain request over the socket pair would fail.
+    return (
+        isinstance(worker, SyncWorker)
+        and bool(worker.sockets)
+        and not worker.cfg.is_ssl
+    )
 
 
 WARM_UP_AGENT = "broadsheet-warm-up"
 
 
-def _request_through(worker, path: str) -> None:
+def _request_through(worker, path: str) -> int:
     """One anonymous GET served by a gunicorn sync worker as it serves readers',
-    over a socket pair (its access log shows it, under WARM_UP_AGENT)."""
+    over a socket pair (its access log shows it, under WARM_UP_AGENT). Returns the
+    response's status (0 when none came back)."""
     ours, theirs = socket.socketpair()
     received: list[bytes] = []
     reader = threading.Thread(target=_read_all, args=(ours, received), daemon=True)
@@ -236,6 +255,9 @@ def _request_through(worker, path: str) -> None:
     )
     worker.handle(worker.sockets[0], theirs, ("127.0.0.1", 0))  # closes `theirs`
     reader.join(timeout=10)
+    ours.close()  # closed already, unless the reader gave up waiting
+    status_line = b"".join(received).split(b"\r\n", 1)[0].split()
+    return int(status_line[1]) if len(status_line) > 1 else 0
 
 
 def _read_all(sock: socket.socket, received: list[bytes]) -> None:

@@ -69,7 +69,12 @@ def _newsletters_query(user: int):
 
 # What the signed-in box shows of each newsletter. Every signed-in article page
 # asks, so the query is compiled once (core/compiled.py).
-SHOWN_FIELDS = ("id", "name", "is_default")
+# In the model's field order, as Model.from_db reads them.
+SHOWN_FIELDS = tuple(
+    field.attname
+    for field in Newsletter._meta.concrete_fields
+    if field.attname in {"id", "name", "is_default"}
+)
 newsletters_query = CompiledQuery(_newsletters_query, "user")
 
 

@@ -64,3 +64,9 @@ def test_a_query_that_does_not_use_a_value_it_names_is_refused():
     )
     with pytest.raises(ValueError, match="article"):
         unused.rows(article=1, user=2)
+
+
+def test_a_value_that_is_not_an_id_is_refused():
+    """None would need IS NULL where the SQL says = %s: refused, not run."""
+    with pytest.raises(TypeError, match="viewer"):
+        marks_query.rows(article=1, viewer=None)

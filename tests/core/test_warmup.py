@@ -5,7 +5,7 @@ import os
 import socket
 
 import pytest
-from django.core.wsgi import get_wsgi_application
+from django.core.handlers.wsgi import WSGIHandler
 
 from articles.front_page import first_read_paths
 from core.warmup import connect_worker, warm_up
@@ -74,30 +74,38 @@ def test_a_worker_starts_even_when_its_pages_cannot_be_listed(settings, caplog):
     assert "could not list its pages" in caplog.text
 
 
+def _sync_worker(access_log, **config_values):
+    """A gunicorn sync worker as the master builds it, not forked, serving Django."""
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+    from gunicorn.workers.sync import SyncWorker
+
+    config = Config()
+    config.set("accesslog", str(access_log))
+    config.set("access_log_format", '"%(r)s" %(s)s %(b)s ua="%(a)s"')
+    for name, value in config_values.items():
+        config.set(name, value)
+    listener = socket.create_server(("127.0.0.1", 0))
+    worker = SyncWorker(0, os.getpid(), [listener], None, 30, config, Logger(config))
+    worker.wsgi = WSGIHandler()  # get_wsgi_application() would set logging up again
+    return worker
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("_connections_kept_across_requests")
 def test_a_sync_workers_warm_up_goes_through_gunicorn_itself(tmp_path):
     """Given gunicorn's sync worker, the warm-up requests are parsed, served and
     written by the worker's own code (its access log shows them, as readers' are),
     so a reader's first request finds that code warm too."""
-    from gunicorn.config import Config
-    from gunicorn.glogging import Logger
-    from gunicorn.workers.sync import SyncWorker
-
     from core.warmup import WARM_UP_AGENT
     from tests.articles.factories import ArticleFactory
 
     articles = ArticleFactory.create_batch(2)
-    config = Config()
-    config.set("accesslog", str(tmp_path / "access.log"))
-    config.set("access_log_format", '"%(r)s" %(s)s %(b)s ua="%(a)s"')
-    listener = socket.create_server(("127.0.0.1", 0))
-    worker = SyncWorker(0, os.getpid(), [listener], None, 30, config, Logger(config))
-    worker.wsgi = get_wsgi_application()
+    worker = _sync_worker(tmp_path / "access.log")
     try:
         connect_worker(worker)
     finally:
-        listener.close()
+        worker.sockets[0].close()
     served = (tmp_path / "access.log").read_text().splitlines()
     paths = ["/", *(a.get_absolute_url() for a in articles)]
     assert len(served) == len(paths)
@@ -106,3 +114,25 @@ def test_a_sync_workers_warm_up_goes_through_gunicorn_itself(tmp_path):
         assert '" 200 ' in line
         path = line.split()[1]
         assert path in paths
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_connections_kept_across_requests")
+def test_a_worker_not_trusted_with_the_scheme_warms_up_through_django(
+    tmp_path, settings, caplog
+):
+    """Behind a proxy whose address alone may say X-Forwarded-Proto, the socket
+    pair's request is redirected to https: the worker says so and warms its pages
+    through Django as before."""
+    from articles.page_cache import local_pages
+    from tests.articles.factories import ArticleFactory
+
+    settings.SECURE_SSL_REDIRECT = True
+    articles = ArticleFactory.create_batch(2)
+    worker = _sync_worker(tmp_path / "access.log", forwarded_allow_ips="10.0.0.1")
+    try:
+        connect_worker(worker)
+    finally:
+        worker.sockets[0].close()
+    assert "got 301 for /; warming through Django alone" in caplog.text
+    assert len(local_pages) == 1 + len(articles)
