@@ -392,9 +392,13 @@ class ModerationSettingsAdmin(CheckedIdsAdmin):
     inlines = [RotaShiftInline, RotaExceptionInline]
 
     def changelist_view(self, request, extra_context=None):
+        """The list goes straight to the one row; who may not see it gets Django's
+        own refusal, and nothing is created for them."""
         from django.http import HttpResponseRedirect
         from django.urls import reverse
 
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)
         ModerationSettings.objects.get_or_create(pk=1)
         return HttpResponseRedirect(
             reverse("admin:comments_moderationsettings_change", args=[1])

@@ -34,6 +34,15 @@ def test_settings_page_explains_each_setting_with_its_default(client, chief, set
     assert "Leave empty for the deployment's value: 7." in html
 
 
+def test_staff_without_the_settings_permission_are_refused_at_the_list(client):
+    """The list redirects to the one settings row only for those who may see it:
+    others get the admin's refusal, and nothing is created on their visit."""
+    client.force_login(StaffUserFactory(is_superuser=False))
+    response = client.get(reverse("admin:comments_moderationsettings_changelist"))
+    assert response.status_code == 403
+    assert not ModerationSettings.objects.exists()
+
+
 def test_saved_settings_apply_at_once_without_a_deploy(
     client, chief, article, settings, django_capture_on_commit_callbacks
 ):
