@@ -6,6 +6,8 @@ Each runs the rules (rules.py) and keeps the counts, page and audit trail in ste
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -128,14 +130,20 @@ def _save_new_comment(
         hold, skipped = None, hold
     comment = Comment(article=article, author=author, body=body, created=now)
     if parent is not None:
-        if parent.depth >= conf.max_depth():
-            comment.parent_id = parent.parent_id
+        place = reply_place(
+            parent_pk=parent.pk,
+            parent_depth=parent.depth,
+            parent_parent_id=parent.parent_id,
+            parent_root_id=parent.root_id,
+            max_depth=conf.max_depth(),
+        )
+        comment.depth, comment.root_id = place.depth, place.root_id
+        comment.parent_id, comment.reply_to_id = place.parent_id, place.reply_to_id
+        # The parent's row is loaded: the notification and the new card use it.
+        if place.reply_to_id is not None:
             comment.reply_to = parent
-            comment.depth = parent.depth
         else:
             comment.parent = parent
-            comment.depth = parent.depth + 1
-        comment.root_id = parent.root_id or parent.pk
     if hold:
         comment.status = Comment.Status.PENDING
         comment.hold_reason = hold.reason
@@ -159,6 +167,30 @@ def _save_new_comment(
         update_counts(comment, was_approved=False)  # last: the shared rows
     queue_reply_notification(comment)
     return comment
+
+
+class ReplyPlace(NamedTuple):
+    depth: int
+    parent_id: int | None
+    reply_to_id: int | None
+    root_id: int
+
+
+def reply_place(
+    *,
+    parent_pk: int,
+    parent_depth: int,
+    parent_parent_id: int | None,
+    parent_root_id: int | None,
+    max_depth: int,
+) -> ReplyPlace:
+    """Where a reply to a comment goes: under it, one level deeper; or, when the
+    comment is as deep as threads nest, beside it, "in reply to" it. Readers'
+    replies and imported ones (imports/comments.py) both follow it."""
+    root_id = parent_root_id or parent_pk
+    if parent_depth >= max_depth:
+        return ReplyPlace(parent_depth, parent_parent_id, parent_pk, root_id)
+    return ReplyPlace(parent_depth + 1, parent_pk, None, root_id)
 
 
 def _skipped_rule(author, skipped) -> str:

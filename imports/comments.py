@@ -45,6 +45,7 @@ from comments.claims import (
 )
 from comments.markdown import render_comment
 from comments.models import Comment, UnclaimedProfile
+from comments.posting import reply_place
 
 from .models import ImportedItem
 
@@ -312,19 +313,26 @@ class CommentImport:
     def _under(
         self, parent: Place, pk: int, article_id: int, answerable: bool
     ) -> Place | None:
-        """The place of a reply to `parent`, by the site's nesting rule: replies
-        deeper than threads nest become the parent's siblings, "in reply to" it
-        (as posting.py does for a reader's reply). None when it cannot hang there:
+        """The place of a reply to `parent`, by the site's nesting rule
+        (comments.posting.reply_place). None when it cannot hang there:
         its parent is on another article, or hidden from readers."""
         if parent.article != article_id or not parent.answerable:
             return None
-        root = parent.root or parent.pk
-        if parent.depth >= self.max_depth:
-            return Place(
-                pk, parent.depth, root, parent.parent, parent.pk, article_id, answerable
-            )
+        place = reply_place(
+            parent_pk=parent.pk,
+            parent_depth=parent.depth,
+            parent_parent_id=parent.parent,
+            parent_root_id=parent.root,
+            max_depth=self.max_depth,
+        )
         return Place(
-            pk, parent.depth + 1, root, parent.pk, None, article_id, answerable
+            pk,
+            place.depth,
+            place.root_id,
+            place.parent_id,
+            place.reply_to_id,
+            article_id,
+            answerable,
         )
 
     def _sign(self, batch: list[_Pending]) -> None:
