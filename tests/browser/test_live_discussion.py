@@ -21,6 +21,17 @@ def _poll_often(settings):
     settings.COMMENTS_LIVE_POLL_SECONDS = 5  # the shortest the site allows
 
 
+@pytest.fixture(autouse=True)
+def _leave_the_page_before_the_database_goes(page):
+    """The page polls every few seconds. A poll still being answered when the test's
+    database is flushed locks SQLite's tables, and one arriving after it finds the
+    database closed (errors at teardown): leave the page, then let the last answer
+    finish."""
+    yield
+    page.goto("about:blank")
+    page.wait_for_timeout(500)
+
+
 @pytest.fixture
 def scene():
     article = ArticleFactory(title="Live from the summit")
