@@ -6,8 +6,12 @@ Uses a throwaway SQLite database under a temporary directory unless BENCH_DATABA
 is given (e.g. a scratch PostgreSQL database: it is migrated and filled with data).
 Two shapes are measured, each for an anonymous and a signed-in reader:
 
-- "1,000 on one page": 50 threads of 20 comments (every comment rendered at once);
-- "1,000 threads": 1,000 top-level comments (50 rendered, the rest paginated).
+- "50 threads of 20": 1,000 comments in 50 threads of 20 on the article page, which
+  since issue 17 shows 20 threads with their first replies (the rest behind "Show
+  N more replies" and "More comments");
+- "1,000 threads": 1,000 top-level comments (20 rendered, the rest paginated);
+- "a thread of 1,000": one thread with 999 replies, on the thread's own page
+  (where "Show 996 more replies" leads): every comment rendered at once.
 
 The page cache is not involved: this is the uncached render the budget talks about
 (DESIGN.md: constant queries, 1,000 comments under 150 ms on a 2-core machine).
@@ -83,7 +87,12 @@ def build(shape: str):
             **fields,
         )
 
-    if shape == "one-page":
+    if shape == "one-thread":
+        top = Comment.objects.bulk_create([make(0)])[0]
+        Comment.objects.bulk_create(
+            make(1 + i, parent=top, root=top, depth=2) for i in range(999)
+        )
+    elif shape == "one-page":
         tops = Comment.objects.bulk_create(make(i) for i in range(50))
         Comment.objects.bulk_create(
             make(100 + i * 20 + j, parent=top, root=top, depth=2)
@@ -95,7 +104,10 @@ def build(shape: str):
     Article.objects.filter(pk=article.pk).update(
         comment_count=Comment.objects.filter(article=article).count()
     )
-    return article, users[0]
+    url = article.get_absolute_url()
+    if shape == "one-thread":
+        url = f"/discussion/comment/{top.pk}/thread/"
+    return url, users[0]
 
 
 def measure(client, url: str, runs: int) -> tuple[float, float, int, int]:
@@ -134,11 +146,11 @@ def main() -> None:
     print(f"{'shape':<20} {'reader':<10} {'median ms':>10} {'max ms':>8} "
           f"{'queries':>8} {'rendered':>9}")  # fmt: skip
     for shape, label in (
-        ("one-page", "1,000 on one page"),
+        ("one-page", "50 threads of 20"),
         ("threads", "1,000 threads"),
+        ("one-thread", "a thread of 1,000"),
     ):
-        article, reader = build(shape)
-        url = article.get_absolute_url()
+        url, reader = build(shape)
         for who in ("anonymous", "signed-in"):
             client = Client()
             if who == "signed-in":
