@@ -138,8 +138,8 @@ def _save_new_comment(
             max_depth=conf.max_depth(),
         )
         comment.depth, comment.root_id = place.depth, place.root_id
-        comment.parent_id, comment.reply_to_id = place.parent_id, place.reply_to_id
-        # The parent's row is loaded: the notification and the new card use it.
+        comment.parent_id = place.parent_id
+        # Set as the row, not its id: the notification and the new card use it.
         if place.reply_to_id is not None:
             comment.reply_to = parent
         else:

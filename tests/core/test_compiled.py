@@ -4,8 +4,8 @@ queryset itself would."""
 import pytest
 from django.db.models import Value
 
-from comments.models import Comment, Reaction
-from comments.threads import marks_query
+from comments.models import Comment, Reaction, Report
+from comments.threads import marks_query, viewer_marks
 from core.compiled import CompiledQuery
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory
@@ -24,6 +24,8 @@ def test_rows_are_the_querysets_rows_for_each_set_of_ids(django_assert_num_queri
     CommentFactory(
         article=articles[1], author=readers[0], status=Comment.Status.PENDING
     )
+    reported = CommentFactory(article=articles[0])
+    Report.objects.create(user=readers[1], comment=reported, reason="spam")
     by_comment = CompiledQuery(
         lambda article, user: (
             Reaction.objects.filter(comment__article_id=article, user_id=user)
@@ -45,17 +47,15 @@ def test_rows_are_the_querysets_rows_for_each_set_of_ids(django_assert_num_queri
                 rows = by_comment.rows(article=article.pk, user=reader.pk)
             assert rows == [(pk, 7) for pk in expected]
             assert len(rows) == 2
-            # The discussion's own compiled query: the same for the marks.
-            marks = marks_query.rows(article=article.pk, viewer=reader.pk)
-            held = article == articles[1] and reader == readers[0]
-            assert sorted(marks) == sorted(
-                [(pk, 0) for pk in expected]
-                + (
-                    [(c.pk, 2) for c in Comment.objects.filter(status="pending")]
-                    if held
-                    else []
-                )
+            # The discussion's own compiled query: each reader's marks, each article.
+            marks = viewer_marks(reader, article=article)
+            assert marks.recommended == set(expected)
+            assert marks.reported == (
+                {reported.pk}
+                if (article, reader) == (articles[0], readers[1])
+                else set()
             )
+            assert marks.owns_hidden == ((article, reader) == (articles[1], readers[0]))
 
 
 def test_a_query_that_does_not_use_a_value_it_names_is_refused():
